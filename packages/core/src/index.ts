@@ -1,0 +1,31 @@
+/**
+ * @cnn/core — the shared tensor interface of the cnn packages: backend choice (`ready`), every gradient
+ * registered, kernels backends lack filled in, image I/O in Node and the browser, a seeded RNG, a
+ * tensor-leak guard and progress reporting.
+ *
+ * @packageDocumentation
+ */
+export { BACKENDS, type BackendName, type BackendReport, type ReadyOptions, ready } from './backend';
+export {
+  type ConvGeometry,
+  conv2dFilterGradient,
+  conv2dInputGradient,
+  depthwiseFilterGradient,
+  depthwiseInputGradient,
+  type Padding,
+} from './conv_gradients';
+export { BackendError, CnnError, ImageError, type SkippedBackend, TensorLeakError } from './errors';
+export { registerGradients } from './gradients';
+export { type Channels, type DecodeOptions, decodeImage, type EncodeOptions, encodePng } from './image/codec';
+export { readImage, writeImage } from './image/files';
+export { fromPixels, type PixelSource, toCanvas, toImageData } from './image/pixels';
+export { fillMissingKernels } from './kernels';
+export { countTensors, expectNoLeaks } from './leak';
+export {
+  ProgressBar,
+  type ProgressBarOptions,
+  type ProgressCallback,
+  type ProgressEvent,
+  type ProgressStream,
+} from './progress';
+export { Rng, type RngState } from './random';

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { fillMissingKernels } from './kernels';
+import { expectNoLeaks } from './leak';
+import { Rng } from './random';
+
+const backend = tf.getBackend();
+
+/** Σ of the rows of x with each id, ids outside [0, n) dropped: TensorFlow's unsorted_segment_sum. */
+function segmentSums(x: Float32Array, ids: number[], n: number, width: number): Float32Array {
+  const out = new Float32Array(n * width);
+  ids.forEach((id, row) => {
+    if (id >= 0 && id < n) for (let j = 0; j < width; j++) out[id * width + j]! += x[row * width + j]!;
+  });
+  return out;
+}
+
+describe(`kernel fills on ${backend}`, () => {
+  it('registers exactly the kernels the backend lacks, once', () => {
+    const missing = backend === 'wasm' ? ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'] : [];
+    const filled = fillMissingKernels(backend);
+    expect(filled).toEqual(expect.arrayContaining(missing));
+    if (backend === 'cpu') expect(filled).toEqual([]);
+    expect(fillMissingKernels(backend)).toEqual(filled);
+    for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
+      expect(tf.getKernel(name, backend), name).toBeDefined();
+    }
+  });
+
+  it('sums segments with duplicate and out-of-range ids (the gradient of gather)', async () => {
+    const rng = new Rng(4);
+    const x = rng.randomNormal([7, 2, 3]);
+    const ids = [3, 0, 3, -1, 5, 4, 3];
+    const expected = segmentSums(x.dataSync() as Float32Array, ids, 5, 6);
+    const segmentIds = tf.tensor1d(ids, 'int32');
+    const sums = await expectNoLeaks(() =>
+      tf.engine().runKernel<tf.Tensor>('UnsortedSegmentSum', { x, segmentIds }, { numSegments: 5 }),
+    );
+    expect(sums.shape).toEqual([5, 2, 3]);
+    expect(Array.from(sums.dataSync())).toEqual(Array.from(expected).map((v) => expect.closeTo(v, 5)));
+    tf.dispose([x, segmentIds, sums]);
+  });
+
+  it('differentiates gather', () => {
+    const table = new Rng(6).randomNormal([6, 4]);
+    const weights = new Rng(7).randomNormal([5, 4]);
+    const idx = [2, 0, 2, 5, 2];
+    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(idx, 'int32')), weights)))(
+      table,
+    );
+    const expected = segmentSums(weights.dataSync() as Float32Array, idx, 6, 4);
+    expect(Array.from(grad.dataSync())).toEqual(Array.from(expected).map((v) => expect.closeTo(v, 5)));
+    tf.dispose([table, weights, grad]);
+  });
+});

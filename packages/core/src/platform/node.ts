@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { Platform } from './types';
+
+export const platform: Platform = {
+  name: 'node',
+
+  async loadBackend(name) {
+    if (name === 'webgpu' || name === 'webgl') return 'runs in a browser only';
+    if (name !== 'tensorflow') return undefined;
+    try {
+      // Optional peer, present only where its install script could fetch libtensorflow. A variable
+      // specifier keeps bundlers and the type checker from requiring it.
+      const tfjsNode = '@tensorflow/tfjs-node';
+      await import(tfjsNode);
+      return undefined;
+    } catch (error) {
+      return `@tensorflow/tfjs-node is not usable: ${firstLine(error)}`;
+    }
+  },
+
+  async configureWasm(wasm, threads) {
+    // In Node the wasm backend reads its binaries beside its own module; only threads can be set.
+    if (threads !== undefined) wasm.setThreadsCount(threads);
+  },
+
+  async readFile(path) {
+    const buffer = await readFile(path);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  },
+
+  async writeFile(path, data) {
+    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await writeFile(temp, data);
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  },
+};
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}

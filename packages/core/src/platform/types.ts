@@ -1,0 +1,17 @@
+/**
+ * What differs between Node and the browser. `#platform` (package.json `imports`) resolves to
+ * `node.ts` or `browser.ts` by the `browser` export condition, so each build carries only its own half.
+ */
+export interface Platform {
+  readonly name: 'node' | 'browser';
+  /**
+   * Loads the module of a backend this platform may run, fastest first; resolves to a reason it cannot
+   * be used here, or `undefined` when it registered and may be tried.
+   */
+  loadBackend(name: string): Promise<string | undefined>;
+  /** Makes the wasm backend find its binaries without any setup by the user. */
+  configureWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm'), threads?: number): Promise<void>;
+  readFile(path: string): Promise<Uint8Array>;
+  /** Writes all of `data` or nothing: a crash never leaves a half-written file under `path`. */
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+}

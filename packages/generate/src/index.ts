@@ -1,0 +1,2 @@
+// @cnn/generate: generation. Its API lands with its issue; until then this entry exports nothing.
+export {};

@@ -1,0 +1,3 @@
+import { defineConfig, library } from '../../tsup.shared.ts';
+
+export default defineConfig(library());

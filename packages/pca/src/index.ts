@@ -1,0 +1,2 @@
+// @cnn/pca: PCA and eigenfaces. Its API lands with its issue; until then this entry exports nothing.
+export {};

@@ -1,0 +1,30 @@
+// The README's main job, run as a user runs it (from the build): it trains, reports, and leaks nothing.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const main = join(import.meta.dirname, '..', 'examples', 'cli', 'dist', 'main.js');
+
+describe('the example CLI', () => {
+  it('reports the backend and why faster ones were skipped, trains, and prints images/s', async () => {
+    const { stdout, stderr } = await exec(process.execPath, [main, '--steps', '3', '--batch', '8']);
+    expect(stdout).toMatch(/^backend: wasm \(node\)$/m);
+    expect(stdout).toMatch(/skipped tensorflow: @tensorflow\/tfjs-node is not usable/);
+    expect(stdout).toMatch(/3 steps of 8 images; loss \d+\.\d+ → \d+\.\d+/);
+    expect(stdout).toMatch(/\d+\.\d images\/s/);
+    expect(stdout).toMatch(/tensors left behind by the loop: 0$/m);
+    expect(stderr).toMatch(/train .* 24\/24/); // the progress bar, on stderr
+  });
+
+  it('refuses a bad option with the usage', async () => {
+    const error = await exec(process.execPath, [main, '--steps', 'many']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(error).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--steps takes a positive integer, got 'many'/),
+    });
+  });
+});

@@ -1,0 +1,33 @@
+// The checks both Node entry points run: backend choice, gradients through conv2d on wasm (the filled
+// kernel), image I/O, and one tfjs-core for every @cnn package.
+export const PACKAGES = ['core', 'linalg', 'pca', 'datasets', 'layers', 'zoo', 'visualize', 'generate'];
+
+export async function check(tf, core, require, realpathSync) {
+  const auto = await core.ready();
+  const wasm = await core.ready({ backend: 'wasm' });
+  const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1);
+  const f = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2);
+  const gradOn = () => tf.grads((a, b) => tf.sum(tf.square(tf.conv2d(a, b, 2, 'same'))))([x, f]);
+  const [, dfWasm] = gradOn();
+  await core.ready({ backend: 'cpu' });
+  const [, dfCpu] = gradOn();
+  const difference =
+    tf.max(tf.abs(tf.sub(dfWasm, dfCpu))).dataSync()[0] / tf.max(tf.abs(dfCpu)).dataSync()[0];
+  const image = core.decodeImage(await core.encodePng(tf.fill([3, 2, 3], 0.5)));
+  const tfjsCore = new Set(
+    PACKAGES.map((p) =>
+      realpathSync(require.resolve('@tensorflow/tfjs-core', { paths: [require.resolve(`@cnn/${p}`)] })),
+    ),
+  );
+  return {
+    auto: auto.backend,
+    skipped: auto.skipped.map((s) => s.backend),
+    wasm: wasm.backend,
+    filled: wasm.filledKernels,
+    relativeDifference: difference,
+    image: image.shape,
+    tfjsCoreFiles: [...tfjsCore],
+    tfjsCoreModulesLoaded: Object.keys(require.cache).filter((k) => k.endsWith('tf-core.node.js')).length,
+    oneEngine: globalThis._tfengine === tf.engine(),
+  };
+}

@@ -1,0 +1,10 @@
+// Run in a scratch project that installed the packed tarballs: what a user's CommonJS app sees.
+const { realpathSync } = require('node:fs');
+const tf = require('@tensorflow/tfjs-core');
+const core = require('@cnn/core');
+for (const name of ['linalg', 'pca', 'datasets', 'layers', 'zoo', 'visualize', 'generate'])
+  require(`@cnn/${name}`);
+
+import('./check.mjs')
+  .then(({ check }) => check(tf, core, require, realpathSync))
+  .then((result) => console.log(JSON.stringify(result)));
