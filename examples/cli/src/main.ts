@@ -37,8 +37,10 @@ async function main(): Promise<void> {
   const report = await ready({ backend: values.backend });
   console.log(`backend: ${report.backend} (${report.platform})`);
   for (const { backend, reason } of report.skipped) console.log(`  skipped ${backend}: ${reason}`);
-  if (report.filledKernels.length)
-    console.log(`  kernels filled in by @cnn/core: ${report.filledKernels.join(', ')}`);
+  if (report.filledKernels.length) console.log(`  kernels filled in: ${report.filledKernels.join(', ')}`);
+  if (report.replacedKernels.length) {
+    console.log(`  kernels replaced by faster compositions: ${report.replacedKernels.join(', ')}`);
+  }
 
   const rng = new Rng(seed);
   const model = mnistCnn(rng.fork());

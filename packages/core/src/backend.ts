@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { platform } from '#platform';
 import { BackendError, type SkippedBackend } from './errors';
 import { registerGradients } from './gradients';
-import { fillMissingKernels } from './kernels';
+import { installKernels } from './kernels';
 
 /** The backends `ready` knows, fastest first: the order `'auto'` tries them in. */
 export const BACKENDS = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -24,6 +24,8 @@ export interface BackendReport {
   readonly skipped: readonly SkippedBackend[];
   /** Kernels the backend lacks that `@cnn/core` provides, built from kernels it has. */
   readonly filledKernels: readonly string[];
+  /** The backend's own kernels that `@cnn/core` replaced with faster compositions of its other kernels. */
+  readonly replacedKernels: readonly string[];
 }
 
 let current: { key: string; report: BackendReport } | undefined;
@@ -71,7 +73,14 @@ async function choose(request: string, options: ReadyOptions): Promise<BackendRe
     const reason = await tryBackend(name, options);
     if (reason === undefined) {
       await registerGradients();
-      return { backend: name, platform: platform.name, skipped, filledKernels: fillMissingKernels(name) };
+      const { filled, replaced } = installKernels(name);
+      return {
+        backend: name,
+        platform: platform.name,
+        skipped,
+        filledKernels: [...filled],
+        replacedKernels: [...replaced],
+      };
     }
     skipped.push({ backend: name, reason });
   }

@@ -6,7 +6,6 @@ import {
   depthwiseInputGradient,
   fromNhwc,
   geometry,
-  type Shape4,
   shapeToNhwc,
   toNhwc,
 } from './conv_gradients';
@@ -31,81 +30,61 @@ export function registerGradients(): Promise<void> {
 
 const isOne = (v: unknown) => v == null || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 
+/** A convolution op: its kernels, and its gradients as forward convolutions. */
+interface ConvFamily {
+  kernelName: string;
+  backpropInput: string;
+  backpropFilter: string;
+  inputGradient: typeof conv2dInputGradient;
+  filterGradient: typeof conv2dFilterGradient;
+}
+
+const FAMILIES: ConvFamily[] = [
+  {
+    kernelName: 'Conv2D',
+    backpropInput: 'Conv2DBackpropInput',
+    backpropFilter: 'Conv2DBackpropFilter',
+    inputGradient: conv2dInputGradient,
+    filterGradient: conv2dFilterGradient,
+  },
+  {
+    kernelName: 'DepthwiseConv2dNative',
+    backpropInput: 'DepthwiseConv2dNativeBackpropInput',
+    backpropFilter: 'DepthwiseConv2dNativeBackpropFilter',
+    inputGradient: depthwiseInputGradient,
+    filterGradient: depthwiseFilterGradient,
+  },
+];
+
 /**
  * Undilated convolutions keep their backend's backprop kernels (filled where missing); dilated ones use
  * the forward-convolution forms of `conv_gradients.ts` on every backend.
  */
-const CONV_GRADIENTS: tf.GradConfig[] = [
-  {
-    kernelName: 'Conv2D',
+function convGradient(family: ConvFamily): tf.GradConfig {
+  return {
+    kernelName: family.kernelName,
     inputsToSave: ['x', 'filter'],
     gradFunc: (dyOrList, saved, attrs) => {
       const dy = dyOrList as tf.Tensor4D;
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const format = attrs.dataFormat;
-      if (isOne(attrs.dilations)) {
-        const { strides, pad, dataFormat, dimRoundingMode } = attrs;
-        const common = { strides, pad, dataFormat, dimRoundingMode } as tf.NamedAttrMap;
+      const { strides, pad, dataFormat, dimRoundingMode, dilations } = attrs;
+      if (isOne(dilations)) {
+        const common = { strides, pad, dataFormat, dimRoundingMode, dilations: 1 } as tf.NamedAttrMap;
+        const run = (kernel: string, inputs: tf.NamedTensorMap, extra: tf.NamedAttrMap) =>
+          tf.engine().runKernel<tf.Tensor>(kernel, inputs, { ...common, ...extra });
         return {
-          x: () =>
-            tf
-              .engine()
-              .runKernel<tf.Tensor>(
-                'Conv2DBackpropInput',
-                { dy, filter },
-                { ...common, inputShape: x.shape },
-              ),
-          filter: () =>
-            tf
-              .engine()
-              .runKernel<tf.Tensor>(
-                'Conv2DBackpropFilter',
-                { x, dy },
-                { ...common, filterShape: filter.shape },
-              ),
+          x: () => run(family.backpropInput, { dy, filter }, { inputShape: x.shape }),
+          filter: () => run(family.backpropFilter, { x, dy }, { filterShape: filter.shape }),
         };
       }
       const g = geometry(attrs);
-      const dyNhwc = () => toNhwc(dy, format);
+      const xShape = shapeToNhwc(x.shape, dataFormat);
       return {
-        x: () => fromNhwc(conv2dInputGradient(shapeToNhwc(x.shape, format), dyNhwc(), filter, g), format),
-        filter: () => conv2dFilterGradient(toNhwc(x, format), dyNhwc(), filter.shape, g),
+        x: () => fromNhwc(family.inputGradient(xShape, toNhwc(dy, dataFormat), filter, g), dataFormat),
+        filter: () => family.filterGradient(toNhwc(x, dataFormat), toNhwc(dy, dataFormat), filter.shape, g),
       };
     },
-  },
-  {
-    kernelName: 'DepthwiseConv2dNative',
-    inputsToSave: ['x', 'filter'],
-    gradFunc: (dyOrList, saved, attrs) => {
-      const dy = dyOrList as tf.Tensor4D;
-      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      if (isOne(attrs.dilations)) {
-        const { strides, pad, dimRoundingMode } = attrs;
-        const common = { strides, pad, dimRoundingMode, dilations: 1 } as tf.NamedAttrMap;
-        return {
-          x: () =>
-            tf
-              .engine()
-              .runKernel<tf.Tensor>(
-                'DepthwiseConv2dNativeBackpropInput',
-                { dy, filter },
-                { ...common, inputShape: x.shape },
-              ),
-          filter: () =>
-            tf
-              .engine()
-              .runKernel<tf.Tensor>(
-                'DepthwiseConv2dNativeBackpropFilter',
-                { x, dy },
-                { ...common, filterShape: filter.shape },
-              ),
-        };
-      }
-      const g = geometry(attrs);
-      return {
-        x: () => depthwiseInputGradient(x.shape as Shape4, dy, filter, g),
-        filter: () => depthwiseFilterGradient(x, dy, filter.shape, g),
-      };
-    },
-  },
-];
+  };
+}
+
+const CONV_GRADIENTS = FAMILIES.map(convGradient);

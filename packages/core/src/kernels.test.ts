@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { fillMissingKernels } from './kernels';
+import { installKernels } from './kernels';
 import { expectNoLeaks } from './leak';
 import { Rng } from './random';
 
@@ -16,15 +16,40 @@ function segmentSums(x: Float32Array, ids: number[], n: number, width: number): 
 }
 
 describe(`kernel fills on ${backend}`, () => {
-  it('registers exactly the kernels the backend lacks, once', () => {
-    const missing = backend === 'wasm' ? ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'] : [];
-    const filled = fillMissingKernels(backend);
-    expect(filled).toEqual(expect.arrayContaining(missing));
-    if (backend === 'cpu') expect(filled).toEqual([]);
-    expect(fillMissingKernels(backend)).toEqual(filled);
+  it('fills exactly the kernels the backend lacks and replaces the measured-slower ones, once', () => {
+    const expected = {
+      cpu: { filled: [], replaced: ['Conv2DBackpropFilter'] },
+      wasm: {
+        filled: [
+          'Conv2DBackpropFilter',
+          'DepthwiseConv2dNativeBackpropFilter',
+          'DepthwiseConv2dNativeBackpropInput',
+          'UnsortedSegmentSum',
+        ],
+        replaced: ['Conv2DBackpropInput'],
+      },
+    }[backend];
+    const done = installKernels(backend);
+    expect(done).toEqual(expected);
+    expect(installKernels(backend)).toBe(done);
     for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
       expect(tf.getKernel(name, backend), name).toBeDefined();
     }
+  });
+
+  it('computes conv2dTranspose (which runs Conv2DBackpropInput) as its definition says', () => {
+    // Each input pixel scatters its value times the filter into the output at stride 2.
+    const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+    const filter = tf.tensor4d([1, 10, 100, 1000], [2, 2, 1, 1]);
+    const y = tf.conv2dTranspose(x, filter, [1, 4, 4, 1], 2, 'valid');
+    // biome-ignore format: the 4×4 output, row by row
+    expect(Array.from(y.dataSync())).toEqual([
+      1, 10, 2, 20,
+      100, 1000, 200, 2000,
+      3, 30, 4, 40,
+      300, 3000, 400, 4000,
+    ]);
+    tf.dispose([x, filter, y]);
   });
 
   it('sums segments with duplicate and out-of-range ids (the gradient of gather)', async () => {

@@ -1,9 +1,8 @@
 // The convolution gradient cases and their reference, shared by the Node suite (cpu, wasm) and the browser
-// suite (webgl, wasm): each case is checked against tfjs' own backprop kernels on cpu; a dilated conv through
-// the equivalent undilated conv with a zero-expanded filter, which tfjs can differentiate.
+// suite (webgl, wasm). The reference is the gradient's definition summed in float64 loops, independent of
+// every backend and of tfjs' kernels; only the forward pass's padding comes from tfjs' own arithmetic.
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
-import { ready } from '../src/backend';
 import type { ConvGeometry, Shape4 } from '../src/conv_gradients';
 import { Rng } from '../src/random';
 
@@ -100,81 +99,68 @@ function explicit(top: number, bottom: number, left: number, right: number): Con
 export const pair = (v: number | [number, number] | undefined): [number, number] =>
   v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v;
 
-/** The filter with dilation − 1 zeros between taps: the same conv, undilated. */
-function expand(filter: tf.Tensor4D, [dh, dw]: [number, number]): tf.Tensor4D {
-  const [fh, fw, i, o] = filter.shape;
-  const spread = tf.pad(tf.reshape(filter, [fh, 1, fw, 1, i, o]), [
-    [0, 0],
-    [0, dh - 1],
-    [0, 0],
-    [0, dw - 1],
-    [0, 0],
-    [0, 0],
-  ]);
-  return tf.slice(
-    tf.reshape(spread, [fh * dh, fw * dw, i, o]) as tf.Tensor4D,
-    [0, 0, 0, 0],
-    [(fh - 1) * dh + 1, (fw - 1) * dw + 1, -1, -1],
-  );
-}
-
 export interface Grads {
-  dx: Float32Array;
-  df: Float32Array;
+  dx: Float64Array;
+  df: Float64Array;
 }
 
-const references = new Map<Case, Promise<Grads>>();
-
-/** dL/dx and dL/dfilter of L = Σ conv(x, f) ⊙ r on cpu, from tfjs' backprop kernels (once per case). */
+/**
+ * dL/dx and dL/dfilter of L = Σ conv(x, f) ⊙ r by the definition: each output is Σ x[b, y·s + i·d − top,
+ * …] · f[i, j, …], so each product sends r back to both factors.
+ */
 export function reference(
   c: Case,
   depthwise: boolean,
   x: tf.Tensor4D,
   f: tf.Tensor4D,
   r: tf.Tensor4D,
-): Promise<Grads> {
-  let grads = references.get(c);
-  if (!grads) {
-    grads = computeReference(c, depthwise, x, f, r);
-    references.set(c, grads);
+): Grads {
+  const info = tf.backend_util.computeConv2DInfo(
+    c.x,
+    c.filter,
+    c.strides,
+    c.dilations ?? 1,
+    c.pad as 'same',
+    c.dimRoundingMode,
+    depthwise,
+  );
+  const [batch, height, width, inC] = c.x;
+  const [fh, fw, , fOut] = c.filter;
+  const outC = depthwise ? inC * fOut : fOut;
+  const [xv, fv, rv] = [x.dataSync(), f.dataSync(), r.dataSync()];
+  const dx = new Float64Array(xv.length);
+  const df = new Float64Array(fv.length);
+  const { outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        for (let i = 0; i < fh; i++) {
+          const iy = oy * strideHeight + i * dilationHeight - info.padInfo.top;
+          if (iy < 0 || iy >= height) continue;
+          for (let j = 0; j < fw; j++) {
+            const ix = ox * strideWidth + j * dilationWidth - info.padInfo.left;
+            if (ix < 0 || ix >= width) continue;
+            const xAt = ((b * height + iy) * width + ix) * inC;
+            const rAt = ((b * outHeight + oy) * outWidth + ox) * outC;
+            for (let o = 0; o < outC; o++) {
+              const g = rv[rAt + o]!;
+              // conv2d: every input channel feeds output o; depthwise: channel ⌊o / M⌋ alone, multiplier o mod M.
+              const [from, to] = depthwise ? [Math.floor(o / fOut), Math.floor(o / fOut) + 1] : [0, inC];
+              for (let ci = from; ci < to; ci++) {
+                const fAt = ((i * fw + j) * inC + ci) * fOut + (depthwise ? o % fOut : o);
+                dx[xAt + ci]! += g * fv[fAt]!;
+                df[fAt]! += g * xv[xAt + ci]!;
+              }
+            }
+          }
+        }
+      }
+    }
   }
-  return grads;
+  return { dx, df };
 }
 
-async function computeReference(
-  c: Case,
-  depthwise: boolean,
-  x: tf.Tensor4D,
-  f: tf.Tensor4D,
-  r: tf.Tensor4D,
-): Promise<Grads> {
-  const active = tf.getBackend();
-  await ready({ backend: 'cpu' });
-  const d = pair(c.dilations);
-  const grads = tf.tidy(() => {
-    const big = expand(f, d);
-    const attrs = {
-      strides: c.strides,
-      pad: c.pad,
-      dimRoundingMode: c.dimRoundingMode,
-      dilations: 1,
-      dataFormat: 'NHWC',
-    } as tf.NamedAttrMap;
-    const prefix = depthwise ? 'DepthwiseConv2dNativeBackprop' : 'Conv2DBackprop';
-    const dx = tf
-      .engine()
-      .runKernel<tf.Tensor>(`${prefix}Input`, { dy: r, filter: big }, { ...attrs, inputShape: x.shape });
-    const dbig = tf
-      .engine()
-      .runKernel<tf.Tensor>(`${prefix}Filter`, { x, dy: r }, { ...attrs, filterShape: big.shape });
-    const df = tf.stridedSlice(dbig, [0, 0, 0, 0], dbig.shape, [d[0], d[1], 1, 1]);
-    return { dx: dx.dataSync() as Float32Array, df: df.dataSync() as Float32Array };
-  });
-  await ready({ backend: active });
-  return grads;
-}
-
-export function expectClose(actual: tf.Tensor, expected: Float32Array, tolerance = 1e-4): void {
+export function expectClose(actual: tf.Tensor, expected: Float64Array, tolerance = 1e-4): void {
   const a = actual.dataSync();
   let scale = 0;
   let error = 0;

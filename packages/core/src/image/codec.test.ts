@@ -22,19 +22,27 @@ const bytes = (n: number, seed: number) =>
   );
 
 describe('decodeImage and encodePng', () => {
-  it.each([1, 3, 4] as const)('round-trip %i-channel 8-bit images exactly', async (channels) => {
-    const data = bytes(5 * 7 * channels, channels);
-    const image = tf.tensor3d(Array.from(data), [5, 7, channels], 'int32');
-    const png = await encodePng(image);
-    const back = await expectNoLeaks(() => decodeImage(png));
-    expect(back.shape).toEqual([1, 5, 7, channels]);
-    expect(back.dtype).toBe('float32');
-    expect(values(back)).toEqual(Array.from(data, (v) => expect.closeTo(v / 255, 7)));
-    // float32 in [0, 1], and a batch of one, encode to the same file.
-    const asFloat = tf.div(tf.expandDims(image, 0), 255);
-    expect(await encodePng(asFloat)).toEqual(png);
-    tf.dispose([image, back, asFloat]);
-  });
+  it.each([1, 3, 4] as const)(
+    'round-trip %i-channel 8-bit images exactly, from Uint8Array, Buffer or ArrayBuffer',
+    async (channels) => {
+      const data = bytes(5 * 7 * channels, channels);
+      const image = tf.tensor3d(Array.from(data), [5, 7, channels], 'int32');
+      const png = await encodePng(image);
+      const back = await expectNoLeaks(() => decodeImage(png));
+      expect(back.shape).toEqual([1, 5, 7, channels]);
+      expect(back.dtype).toBe('float32');
+      expect(values(back)).toEqual(Array.from(data, (v) => expect.closeTo(v / 255, 7)));
+      // float32 in [0, 1], and a batch of one, encode to the same file.
+      const asFloat = tf.div(tf.expandDims(image, 0), 255);
+      expect(await encodePng(asFloat)).toEqual(png);
+      // Node Buffers and ArrayBuffers are read the same as Uint8Arrays.
+      const fromBuffer = decodeImage(Buffer.from(png));
+      const fromArrayBuffer = decodeImage(png.slice().buffer);
+      expect(values(fromBuffer)).toEqual(values(back));
+      expect(values(fromArrayBuffer)).toEqual(values(back));
+      tf.dispose([image, back, asFloat, fromBuffer, fromArrayBuffer]);
+    },
+  );
 
   it('reads 16-bit and Adam7-interlaced PNGs', () => {
     const data16 = Uint16Array.from({ length: 4 * 3 * 3 }, (_, i) => (i * 4099) % 65536);
