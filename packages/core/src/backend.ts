@@ -32,9 +32,10 @@ let current: { key: string; report: BackendReport } | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Chooses and initialises a backend, registers every gradient and fills the kernels the backend lacks for
- * training. Call it once before using tensors; calling it again with the same request returns the same
- * report, with another backend switches to it.
+ * Chooses and initialises a backend, registers every gradient, fills the kernels the backend lacks for
+ * training and replaces those measured slower than their composition (`filledKernels`, `replacedKernels`).
+ * Call it once before using tensors; calling it again with the same request returns the same report, with
+ * another backend switches to it.
  *
  * `'auto'` tries tfjs-node (when installed), then WebGPU and WebGL (in a browser), then wasm, then cpu.
  * A backend asked for by name is used or a {@link BackendError} says why not.
