@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * Gradients of 2-D convolutions built from forward convolutions, which every backend has and runs fast:
  * the filter gradient is a convolution of the input with the output gradient (batch and channel axes
  * swapped), the input gradient a convolution of the zero-dilated output gradient with the flipped filter.
- * They cover what tfjs lacks: wasm has no Conv2DBackpropFilter and no depthwise backprops, and no backend
- * differentiates a dilated conv2d.
+ * They cover what tfjs lacks — wasm has no Conv2DBackpropFilter and no depthwise backprops, and no backend
+ * differentiates a dilated conv2d — and replace the native kernels they outrun (see `kernels.ts`).
  */
 
 type Pair = [number, number];

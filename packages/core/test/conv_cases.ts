@@ -115,15 +115,7 @@ export function reference(
   f: tf.Tensor4D,
   r: tf.Tensor4D,
 ): Grads {
-  const info = tf.backend_util.computeConv2DInfo(
-    c.x,
-    c.filter,
-    c.strides,
-    c.dilations ?? 1,
-    c.pad as 'same',
-    c.dimRoundingMode,
-    depthwise,
-  );
+  const info = convInfo(c, depthwise);
   const [batch, height, width, inC] = c.x;
   const [fh, fw, , fOut] = c.filter;
   const outC = depthwise ? inC * fOut : fOut;
@@ -172,15 +164,25 @@ export function expectClose(actual: tf.Tensor, expected: Float64Array, tolerance
   expect(error / Math.max(scale, 1e-12)).toBeLessThan(tolerance);
 }
 
+/** tfjs' geometry of a case's forward pass: padding and output shape. */
+function convInfo(c: Case, depthwise: boolean) {
+  return tf.backend_util.computeConv2DInfo(
+    c.x,
+    c.filter,
+    c.strides,
+    c.dilations ?? 1,
+    c.pad as 'same',
+    c.dimRoundingMode,
+    depthwise,
+  );
+}
+
+/** Random x and filter, and a random cotangent r of the output's shape: L = Σ conv(x, f) ⊙ r. */
 export function inputs(c: Case, depthwise: boolean, seed: number) {
   const rng = new Rng(seed);
   const x = rng.randomNormal(c.x) as tf.Tensor4D;
   const f = rng.randomNormal(c.filter) as tf.Tensor4D;
-  const y = depthwise
-    ? tf.depthwiseConv2d(x, f, pair(c.strides), c.pad as 'same', 'NHWC', c.dilations, c.dimRoundingMode)
-    : tf.conv2d(x, f, c.strides, c.pad as 'same', 'NHWC', c.dilations, c.dimRoundingMode);
-  const r = rng.randomNormal(y.shape) as tf.Tensor4D; // a random cotangent: L = Σ y ⊙ r
-  y.dispose();
+  const r = rng.randomNormal(convInfo(c, depthwise).outShape) as tf.Tensor4D;
   return { x, f, r };
 }
 
