@@ -8,11 +8,12 @@ const exec = promisify(execFile);
 const main = join(import.meta.dirname, '..', 'examples', 'cli', 'dist', 'main.js');
 
 describe('the example CLI', () => {
-  it('reports the backend and why faster ones were skipped, trains, and prints images/s', async () => {
+  it('reports the backend and why faster ones were skipped, trains on the embedded digits, and prints accuracy and images/s', async () => {
     const { stdout, stderr } = await exec(process.execPath, [main, '--steps', '3', '--batch', '8']);
     expect(stdout).toMatch(/^backend: wasm \(node\)$/m);
     expect(stdout).toMatch(/skipped tensorflow: @tensorflow\/tfjs-node is not usable/);
-    expect(stdout).toMatch(/3 steps of 8 images; loss \d+\.\d+ → \d+\.\d+/);
+    expect(stdout).toMatch(/3 steps of 8 of 8,000 MNIST digits; loss \d+\.\d+ → \d+\.\d+/);
+    expect(stdout).toMatch(/test accuracy \d+\.\d\d% on 2,000 held-out digits/);
     expect(stdout).toMatch(/\d+\.\d images\/s/);
     expect(stdout).toMatch(/tensors left behind by the loop: 0$/m);
     expect(stderr).toMatch(/train .* 24\/24/); // the progress bar, on stderr

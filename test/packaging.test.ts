@@ -79,7 +79,7 @@ describe.each([
   ['ESM', 'node-esm.mjs'],
   ['CommonJS', 'node-cjs.cjs'],
 ])('a plain Node %s app', (_, entry) => {
-  it('chooses a backend, differentiates conv2d on wasm like cpu, reads images, and holds one tfjs engine', async () => {
+  it('chooses a backend, differentiates conv2d on wasm like cpu, reads images and the embedded digits, and holds one tfjs engine', async () => {
     const { stdout } = await run(process.execPath, [entry], join(scratch, 'app'));
     const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(result.auto).toBe('wasm'); // tfjs-node is not installed in the scratch app
@@ -88,6 +88,8 @@ describe.each([
     expect(result.filled).toContain('Conv2DBackpropFilter');
     expect(result.relativeDifference).toBeLessThan(1e-5);
     expect(result.image).toEqual([1, 3, 2, 3]);
+    expect(result.digits).toEqual([10000, 28, 28, 1]);
+    expect(result.batch).toEqual([8, 28, 28, 1]);
     expect(result.tfjsCoreFiles).toHaveLength(1);
     expect(result.tfjsCoreModulesLoaded).toBe(1);
     expect(result.oneEngine).toBe(true);
@@ -127,6 +129,8 @@ describe('a Vite app in Chromium, with no configuration', () => {
       skipped: expect.arrayContaining(['tensorflow']),
       wasm: 'wasm',
       image: [1, 3, 2, 3],
+      digits: [10000, 28, 28, 1],
+      batch: [8, 28, 28, 1],
     });
     expect(Number.isFinite((result as { filterGradientSum: number }).filterGradientSum)).toBe(true);
   };

@@ -1,12 +1,14 @@
 // `pnpm bench`: every benchmark, one JSON line per figure on stdout. `--backends wasm` limits the backends
 // (the first one listed is the baseline of the ratios); `--only matmul` runs one benchmark.
 import { parseArgs } from 'node:util';
+import { datasets } from './datasets';
 import { matmul } from './matmul';
 import { mnistCnnForwardBackward } from './mnist_cnn';
 
 const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   matmul,
   'mnist-cnn': mnistCnnForwardBackward,
+  datasets,
 };
 
 const { values } = parseArgs({

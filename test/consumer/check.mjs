@@ -1,8 +1,9 @@
 // The checks both Node entry points run: backend choice, gradients through conv2d on wasm (the filled
-// kernel), image I/O, and one tfjs-core for every @cnn package.
+// kernel), image I/O, the embedded MNIST digits through a dataset pipeline, and one tfjs-core for every
+// @cnn package.
 export const PACKAGES = ['core', 'linalg', 'pca', 'datasets', 'layers', 'zoo', 'visualize', 'generate'];
 
-export async function check(tf, core, require, realpathSync) {
+export async function check(tf, core, datasets, require, realpathSync) {
   const auto = await core.ready();
   const wasm = await core.ready({ backend: 'wasm' });
   const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1);
@@ -14,6 +15,13 @@ export async function check(tf, core, require, realpathSync) {
   const difference =
     tf.max(tf.abs(tf.sub(dfWasm, dfCpu))).dataSync()[0] / tf.max(tf.abs(dfCpu)).dataSync()[0];
   const image = core.decodeImage(await core.encodePng(tf.fill([3, 2, 3], 0.5)));
+  const digits = await datasets.mnistEmbedded();
+  const augment = new datasets.Augmenter({ seed: 0, crop: { padding: 2 } });
+  const [batch] = await datasets.Dataset.fromImages(digits)
+    .batch(8)
+    .map(({ x, y }) => ({ x: augment.apply(x), y }))
+    .take(1)
+    .toArray();
   const tfjsCore = new Set(
     PACKAGES.map((p) =>
       realpathSync(require.resolve('@tensorflow/tfjs-core', { paths: [require.resolve(`@cnn/${p}`)] })),
@@ -26,6 +34,8 @@ export async function check(tf, core, require, realpathSync) {
     filled: wasm.filledKernels,
     relativeDifference: difference,
     image: image.shape,
+    digits: digits.shape,
+    batch: batch.x.shape,
     tfjsCoreFiles: [...tfjsCore],
     tfjsCoreModulesLoaded: Object.keys(require.cache).filter((k) => k.endsWith('tf-core.node.js')).length,
     oneEngine: globalThis._tfengine === tf.engine(),

@@ -2,9 +2,9 @@
 const { realpathSync } = require('node:fs');
 const tf = require('@tensorflow/tfjs-core');
 const core = require('@cnn/core');
-for (const name of ['linalg', 'pca', 'datasets', 'layers', 'zoo', 'visualize', 'generate'])
-  require(`@cnn/${name}`);
+const datasets = require('@cnn/datasets');
+for (const name of ['linalg', 'pca', 'layers', 'zoo', 'visualize', 'generate']) require(`@cnn/${name}`);
 
 import('./check.mjs')
-  .then(({ check }) => check(tf, core, require, realpathSync))
+  .then(({ check }) => check(tf, core, datasets, require, realpathSync))
   .then((result) => console.log(JSON.stringify(result)));

@@ -6,7 +6,7 @@ import * as core from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@cnn/linalg';
 import '@cnn/pca';
-import '@cnn/datasets';
+import * as datasets from '@cnn/datasets';
 import '@cnn/layers';
 import '@cnn/zoo';
 import '@cnn/visualize';
@@ -14,4 +14,4 @@ import '@cnn/generate';
 import { check } from './check.mjs';
 
 const require = createRequire(import.meta.url);
-console.log(JSON.stringify(await check(tf, core, require, realpathSync)));
+console.log(JSON.stringify(await check(tf, core, datasets, require, realpathSync)));
