@@ -25,7 +25,7 @@ export async function datasets(backends: string[]): Promise<void> {
     const seconds = await time(async () => void idxImageSet(imageBytes, labelBytes, classes), { runs: 5 });
     const mb = (imageBytes.length + labelBytes.length) / 1e6;
     // Raw IDX images are a view of the file's bytes (no copy): that figure is the cost of the checks alone.
-    const note = name === 'idx' ? { note: 'zero-copy view' } : {};
+    const note: Record<string, string> = name === 'idx' ? { note: 'zero-copy view' } : {};
     report({ bench: `parse-${name}`, value: mb / seconds, unit: 'MB/s', images: n, ...note });
     report({ bench: `parse-${name}`, value: n / seconds, unit: 'images/s', images: n, ...note });
   }

@@ -1,18 +1,9 @@
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors';
+import { formatError } from '../../test/helpers';
 import { CIFAR10_CLASSES, cifarArchive, parseCifar } from './cifar';
+import { concatBytes } from './ndarray';
 import { encodeTar } from './tar';
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return (error as FormatError).message;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 /** Channel `ch` of pixel (x, y) in record `seed`: a closed form the tests can recompute. */
 const value = (seed: number, x: number, y: number, ch: number) =>
@@ -30,15 +21,7 @@ function record(labels: number[], seed: number): Uint8Array {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 /** Every pixel of image `i` of `images` against the closed form of record `seed`. */
 function expectPixels(images: Uint8Array | Float32Array, i: number, seed: number): void {

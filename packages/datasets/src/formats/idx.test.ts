@@ -1,20 +1,9 @@
 import { Rng } from '@cnn/core';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors';
+import { dataViewBytes as bigEndian, formatError } from '../../test/helpers';
 import { encodeIdx, idxImageSet, parseIdx } from './idx';
 import type { DType, NdArray } from './ndarray';
-
-/** The message of the FormatError `fn` throws (failing the test if it throws anything else or nothing). */
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return (error as FormatError).message;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 /** An IDX file written by hand: magic, type byte, ndims, big-endian dims, then `data` as given. */
 function idxFile(type: number, dims: number[], data: number[] | Uint8Array): Uint8Array {
@@ -27,20 +16,6 @@ function idxFile(type: number, dims: number[], data: number[] | Uint8Array): Uin
     view.setUint32(4 + 4 * i, d, false);
   });
   out.set(data, header);
-  return out;
-}
-
-/** Big-endian bytes of `values` written with DataView's setter `set` (`size` bytes each). */
-function bigEndian(
-  values: number[],
-  size: number,
-  set: (v: DataView, at: number, x: number) => void,
-): Uint8Array {
-  const out = new Uint8Array(values.length * size);
-  const view = new DataView(out.buffer);
-  values.forEach((x, i) => {
-    set(view, i * size, x);
-  });
   return out;
 }
 

@@ -1,22 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@cnn/core';
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors';
+import { formatError, pythonFile } from '../../test/helpers';
 import { encodeMat, parseMat } from './mat';
 import type { NdArray } from './ndarray';
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return (error as FormatError).message;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
+import { concatBytes } from './ndarray';
 
 // Data types and classes of the MAT-File Format document.
 const mi = {
@@ -32,15 +22,7 @@ const mi = {
 };
 const mx = { CELL: 1, CHAR: 4, SPARSE: 5, DOUBLE: 6, UINT8: 9, INT16: 10, INT32: 12, UINT32: 13, INT64: 14 };
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 /** The 128-byte header: descriptive text, subsystem offset, version, then 'IM' written as a native uint16. */
 function header(le: boolean, version = 0x0100): Uint8Array {
@@ -371,27 +353,6 @@ describe('encodeMat', () => {
     ).toMatch(/array 'ok' has shape \[2\] \(2 elements\) but 3 values/);
   });
 });
-
-/** A file shipped with a Python installation on this machine (pyenv's or the system's), if there is one. */
-function pythonFile(relative: string): string | undefined {
-  const libs = ['/usr/lib', '/usr/local/lib'];
-  for (const base of [process.env.PYENV_ROOT, join(homedir(), '.pyenv')]) {
-    try {
-      for (const v of readdirSync(join(base ?? '', 'versions')))
-        libs.push(join(base ?? '', 'versions', v, 'lib'));
-    } catch {}
-  }
-  const dirs = libs.flatMap((lib) => {
-    try {
-      return readdirSync(lib)
-        .filter((d) => d.startsWith('python3'))
-        .flatMap((d) => [join(lib, d, 'site-packages'), join(lib, d, 'dist-packages')]);
-    } catch {
-      return [];
-    }
-  });
-  return [...dirs, '/usr/lib/python3/dist-packages'].map((d) => join(d, relative)).find((p) => existsSync(p));
-}
 
 const SCIPY_DATA = pythonFile('scipy/io/matlab/tests/data');
 const scipyMat = (name: string) => parseMat(readFileSync(join(SCIPY_DATA!, name)));

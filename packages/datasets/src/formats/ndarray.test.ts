@@ -1,6 +1,6 @@
 import { Rng } from '@cnn/core';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors';
+import { formatError } from '../../test/helpers';
 import {
   checkNdArray,
   cToFortran,
@@ -11,16 +11,6 @@ import {
   readElements,
   shapeSize,
 } from './ndarray';
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return (error as FormatError).message;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 describe('fortranToC and cToFortran', () => {
   it('move element (i, j, k) from i + 2j + 6k (column-major) to 12i + 4j + k (C order)', () => {

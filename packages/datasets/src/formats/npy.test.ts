@@ -1,22 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Rng } from '@cnn/core';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors';
+import { dataViewBytes as bytesOf, formatError, pythonFile } from '../../test/helpers';
 import type { NdArray } from './ndarray';
 import { encodeNpy, parseNpy } from './npy';
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return (error as FormatError).message;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 /**
  * An .npy file as the format spec lays it out: magic, version, little-endian header length (2 bytes in
@@ -39,19 +27,6 @@ function npy(dict: string, data: Uint8Array | number[], { version = 1, align = 6
   return out;
 }
 
-/** Bytes of `values` written one by one with a DataView setter. */
-function bytesOf(
-  values: number[],
-  size: number,
-  set: (v: DataView, at: number, x: number) => void,
-): Uint8Array {
-  const out = new Uint8Array(values.length * size);
-  const view = new DataView(out.buffer);
-  values.forEach((x, i) => {
-    set(view, i * size, x);
-  });
-  return out;
-}
 const f4le = (xs: number[]) => bytesOf(xs, 4, (v, at, x) => v.setFloat32(at, x, true));
 const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
 
@@ -300,27 +275,6 @@ describe('encodeNpy', () => {
     expect(formatError(() => encodeNpy(bad))).toMatch(/has dtype complex64; expected one of uint8/);
   });
 });
-
-/** A file shipped with a Python installation on this machine (pyenv's or the system's), if there is one. */
-function pythonFile(relative: string): string | undefined {
-  const libs = ['/usr/lib', '/usr/local/lib'];
-  for (const base of [process.env.PYENV_ROOT, join(homedir(), '.pyenv')]) {
-    try {
-      for (const v of readdirSync(join(base ?? '', 'versions')))
-        libs.push(join(base ?? '', 'versions', v, 'lib'));
-    } catch {}
-  }
-  const dirs = libs.flatMap((lib) => {
-    try {
-      return readdirSync(lib)
-        .filter((d) => d.startsWith('python3'))
-        .flatMap((d) => [join(lib, d, 'site-packages'), join(lib, d, 'dist-packages')]);
-    } catch {
-      return [];
-    }
-  });
-  return [...dirs, '/usr/lib/python3/dist-packages'].map((d) => join(d, relative)).find((p) => existsSync(p));
-}
 
 const PY3 = pythonFile('numpy/lib/tests/data/python3.npy');
 const PY2 = pythonFile('numpy/lib/tests/data/win64python2.npy');

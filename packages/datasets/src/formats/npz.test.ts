@@ -1,22 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors';
+import { formatError, pythonFile } from '../../test/helpers';
 import type { NdArray } from './ndarray';
 import { encodeNpy } from './npy';
 import { encodeNpz, parseNpz } from './npz';
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return (error as FormatError).message;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 /** A minimal .npy written by hand (format 1.0, header padded to 64 bytes) for a little-endian float32 vector. */
 function npyF4(values: number[]): Uint8Array {
@@ -108,27 +96,6 @@ describe('encodeNpz', () => {
     expect(formatError(() => encodeNpz({ '': arrays.mean! }))).toMatch(/array names must be non-empty/);
   });
 });
-
-/** A file shipped with a Python installation on this machine (pyenv's or the system's), if there is one. */
-function pythonFile(relative: string): string | undefined {
-  const libs = ['/usr/lib', '/usr/local/lib'];
-  for (const base of [process.env.PYENV_ROOT, join(homedir(), '.pyenv')]) {
-    try {
-      for (const v of readdirSync(join(base ?? '', 'versions')))
-        libs.push(join(base ?? '', 'versions', v, 'lib'));
-    } catch {}
-  }
-  const dirs = libs.flatMap((lib) => {
-    try {
-      return readdirSync(lib)
-        .filter((d) => d.startsWith('python3'))
-        .flatMap((d) => [join(lib, d, 'site-packages'), join(lib, d, 'dist-packages')]);
-    } catch {
-      return [];
-    }
-  });
-  return [...dirs, '/usr/lib/python3/dist-packages'].map((d) => join(d, relative)).find((p) => existsSync(p));
-}
 
 const GCVSPL = pythonFile('scipy/interpolate/tests/data/gcvspl.npz');
 const BUG1310 = pythonFile('scipy/interpolate/tests/data/bug-1310.npz');

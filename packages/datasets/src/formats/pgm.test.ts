@@ -3,18 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors';
+import { formatError } from '../../test/helpers';
 import { encodePgm, parsePgm } from './pgm';
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return (error as FormatError).message;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const bytes = (header: string, data: number[]) => Uint8Array.from([...latin1(header), ...data]);

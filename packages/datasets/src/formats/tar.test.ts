@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { FormatError } from '../errors';
+import { formatError, pythonFile } from '../../test/helpers';
+import { concatBytes } from './ndarray';
 import { encodeTar, readTar, type TarEntry } from './tar';
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FormatError);
-    return (error as FormatError).message;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 const text = (s: string) => new TextEncoder().encode(s);
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -56,15 +47,7 @@ function blocks(data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 /** Header + data blocks of one member. */
 const member = (fields: Omit<Fields, 'size'>, data: Uint8Array) =>
@@ -240,27 +223,6 @@ describe('encodeTar', () => {
     expect(formatError(() => encodeTar(bad))).toMatch(/Uint8Array data/);
   });
 });
-
-/** A file shipped with a Python installation on this machine (pyenv's or the system's), if there is one. */
-function pythonFile(...relatives: string[]): string | undefined {
-  const libs = ['/usr/lib'];
-  for (const base of [process.env.PYENV_ROOT, join(homedir(), '.pyenv')]) {
-    if (!base) continue;
-    try {
-      for (const v of readdirSync(join(base, 'versions'))) libs.push(join(base, 'versions', v, 'lib'));
-    } catch {}
-  }
-  const roots = libs.flatMap((lib) => {
-    try {
-      return readdirSync(lib)
-        .filter((d) => /^python3/.test(d))
-        .flatMap((d) => [join(lib, d), join(lib, d, 'site-packages')]);
-    } catch {
-      return [];
-    }
-  });
-  return roots.flatMap((r) => relatives.map((rel) => join(r, rel))).find((p) => existsSync(p));
-}
 
 const TESTTAR = pythonFile('test/archivetestdata/testtar.tar', 'test/testtar.tar');
 const PACKAGE_TGZ = [
