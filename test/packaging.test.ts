@@ -90,6 +90,8 @@ describe.each([
     expect(result.image).toEqual([1, 3, 2, 3]);
     expect(result.digits).toEqual([10000, 28, 28, 1]);
     expect(result.batch).toEqual([8, 28, 28, 1]);
+    expect(result.xorEpochs).toBe(3);
+    expect(result.savedClass).toBe('Sequential');
     expect(result.tfjsCoreFiles).toHaveLength(1);
     expect(result.tfjsCoreModulesLoaded).toBe(1);
     expect(result.oneEngine).toBe(true);

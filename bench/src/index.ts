@@ -1,20 +1,34 @@
 // `pnpm bench`: every benchmark, one JSON line per figure on stdout. `--backends wasm` limits the backends
-// (the first one listed is the baseline of the ratios); `--only matmul` runs one benchmark.
+// (the first one listed is the baseline of the ratios); `--only matmul` runs one benchmark; `--threads 2`
+// runs wasm's XNNPACK on 2 threads (default 1 in Node).
 import { parseArgs } from 'node:util';
+import { ready } from '@cnn/core';
 import { datasets } from './datasets';
+import { layersTrain } from './layers_train';
 import { matmul } from './matmul';
-import { mnistCnnForwardBackward } from './mnist_cnn';
+import { mnistCnnTraining } from './mnist_cnn';
+import { mnistCnnProfile } from './mnist_cnn_profile';
 
 const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   matmul,
-  'mnist-cnn': mnistCnnForwardBackward,
+  'mnist-cnn': mnistCnnTraining,
+  'mnist-cnn-profile': mnistCnnProfile,
   datasets,
+  'layers-train': layersTrain,
 };
 
 const { values } = parseArgs({
-  options: { backends: { type: 'string', default: 'cpu,wasm' }, only: { type: 'string' } },
+  options: {
+    backends: { type: 'string', default: 'cpu,wasm' },
+    only: { type: 'string' },
+    threads: { type: 'string' },
+  },
 });
 const backends = values.backends.split(',');
+// wasm's thread count is fixed when it first initialises: before any benchmark, which then reuse it.
+if (values.threads !== undefined && backends.includes('wasm')) {
+  await ready({ backend: 'wasm', threads: Number(values.threads) });
+}
 for (const [name, run] of Object.entries(BENCHES)) {
   if (values.only === undefined || values.only === name) await run(backends);
 }

@@ -9,7 +9,8 @@ import { esbuildInlineWasm } from './inline-wasm.ts';
 const bundledTfjsInternals = [/^@tensorflow\/tfjs-core\/dist\//];
 
 export default defineConfig([
-  library({ platform: 'node', noExternal: bundledTfjsInternals, clean: ['!browser/**'] }),
+  // `shims`: import.meta.url in the CJS build (the threaded wasm scripts are found from it).
+  library({ platform: 'node', shims: true, noExternal: bundledTfjsInternals, clean: ['!browser/**'] }),
   library({
     entry: { index: 'src/index.ts' },
     outDir: 'dist/browser',

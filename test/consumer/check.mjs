@@ -3,7 +3,7 @@
 // @cnn package.
 export const PACKAGES = ['core', 'linalg', 'pca', 'datasets', 'layers', 'zoo', 'visualize', 'generate'];
 
-export async function check(tf, core, datasets, require, realpathSync) {
+export async function check(tf, core, datasets, layers, require, realpathSync) {
   const auto = await core.ready();
   const wasm = await core.ready({ backend: 'wasm' });
   const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1);
@@ -22,6 +22,25 @@ export async function check(tf, core, datasets, require, realpathSync) {
     .map(({ x, y }) => ({ x: augment.apply(x), y }))
     .take(1)
     .toArray();
+  const xor = new layers.Sequential(
+    [new layers.Dense({ units: 4, activation: 'tanh' }), new layers.Dense({ units: 2 })],
+    {
+      inputShape: [2],
+    },
+  ).compile({ optimizer: 'adam', loss: 'softmaxCrossEntropy' });
+  const history = await xor.fit(
+    {
+      x: tf.tensor2d([
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ]),
+      y: tf.tensor1d([0, 1, 1, 0], 'int32'),
+    },
+    { epochs: 3, progress: false },
+  );
+  const saved = layers.toJSON(xor);
   const tfjsCore = new Set(
     PACKAGES.map((p) =>
       realpathSync(require.resolve('@tensorflow/tfjs-core', { paths: [require.resolve(`@cnn/${p}`)] })),
@@ -36,6 +55,8 @@ export async function check(tf, core, datasets, require, realpathSync) {
     image: image.shape,
     digits: digits.shape,
     batch: batch.x.shape,
+    xorEpochs: history.epochs.length,
+    savedClass: saved.class_name,
     tfjsCoreFiles: [...tfjsCore],
     tfjsCoreModulesLoaded: Object.keys(require.cache).filter((k) => k.endsWith('tf-core.node.js')).length,
     oneEngine: globalThis._tfengine === tf.engine(),

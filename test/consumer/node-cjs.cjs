@@ -3,8 +3,9 @@ const { realpathSync } = require('node:fs');
 const tf = require('@tensorflow/tfjs-core');
 const core = require('@cnn/core');
 const datasets = require('@cnn/datasets');
-for (const name of ['linalg', 'pca', 'layers', 'zoo', 'visualize', 'generate']) require(`@cnn/${name}`);
+const layers = require('@cnn/layers');
+for (const name of ['linalg', 'pca', 'zoo', 'visualize', 'generate']) require(`@cnn/${name}`);
 
 import('./check.mjs')
-  .then(({ check }) => check(tf, core, datasets, require, realpathSync))
+  .then(({ check }) => check(tf, core, datasets, layers, require, realpathSync))
   .then((result) => console.log(JSON.stringify(result)));

@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@cnn/linalg';
 import '@cnn/pca';
 import * as datasets from '@cnn/datasets';
-import '@cnn/layers';
+import * as layers from '@cnn/layers';
 import '@cnn/zoo';
 import '@cnn/visualize';
 import '@cnn/generate';
 import { check } from './check.mjs';
 
 const require = createRequire(import.meta.url);
-console.log(JSON.stringify(await check(tf, core, datasets, require, realpathSync)));
+console.log(JSON.stringify(await check(tf, core, datasets, layers, require, realpathSync)));

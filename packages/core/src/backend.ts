@@ -11,8 +11,17 @@ export type BackendName = (typeof BACKENDS)[number];
 export interface ReadyOptions {
   /** `'auto'` (the default) for the fastest that works here, or one backend by name. */
   backend?: 'auto' | BackendName | (string & {});
-  /** Threads for the wasm backend where the page allows them (cross-origin isolated); Node runs one. */
+  /**
+   * Threads for the wasm backend's XNNPACK pool, fixed when wasm first initialises in the process. In a
+   * browser the page must be cross-origin isolated. In Node the default is one; more load tfjs' threaded
+   * binary (which tfjs itself never does in Node): ~2× on convolutions and matmuls with 2 on 2 cores.
+   */
   threads?: number;
+  /**
+   * Replace the backend's kernels that core measured slower than its own versions (default `true`).
+   * `false` keeps tfjs' kernels, filling only those training needs: a baseline for benchmarks.
+   */
+  replaceKernels?: boolean;
 }
 
 /** What `ready` chose, and why. */
@@ -24,8 +33,10 @@ export interface BackendReport {
   readonly skipped: readonly SkippedBackend[];
   /** Kernels the backend lacks that `@cnn/core` provides, built from kernels it has. */
   readonly filledKernels: readonly string[];
-  /** The backend's own kernels that `@cnn/core` replaced with faster compositions of its other kernels. */
+  /** The backend's own kernels that `@cnn/core` replaced with faster versions. */
   readonly replacedKernels: readonly string[];
+  /** Threads in the wasm backend's XNNPACK pool (wasm only). */
+  readonly wasmThreads?: number;
 }
 
 let current: { key: string; report: BackendReport } | undefined;
@@ -48,7 +59,7 @@ let queue: Promise<unknown> = Promise.resolve();
  */
 export function ready(options: ReadyOptions = {}): Promise<BackendReport> {
   const request = options.backend ?? 'auto';
-  const key = `${request}/${options.threads ?? ''}`;
+  const key = `${request}/${options.threads ?? ''}/${options.replaceKernels ?? true}`;
   // One initialisation at a time; a repeated request is answered from the last report while it holds.
   const next = queue.then(async () => {
     if (current?.key === key && tf.getBackend() === current.report.backend) return current.report;
@@ -74,13 +85,16 @@ async function choose(request: string, options: ReadyOptions): Promise<BackendRe
     const reason = await tryBackend(name, options);
     if (reason === undefined) {
       await registerGradients();
-      const { filled, replaced } = installKernels(name);
+      const { filled, replaced } = installKernels(name, { replace: options.replaceKernels ?? true });
       return {
         backend: name,
         platform: platform.name,
         skipped,
         filledKernels: [...filled],
         replacedKernels: [...replaced],
+        ...(name === 'wasm' && {
+          wasmThreads: (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount(),
+        }),
       };
     }
     skipped.push({ backend: name, reason });
@@ -96,11 +110,12 @@ async function choose(request: string, options: ReadyOptions): Promise<BackendRe
 
 /** Makes `name` the active backend; resolves to why it cannot be, or `undefined` on success. */
 async function tryBackend(name: string, options: ReadyOptions): Promise<string | undefined> {
+  let settled: (() => void) | undefined;
   try {
     const reason = await platform.loadBackend(name);
     if (reason !== undefined) return reason;
     if (name === 'wasm')
-      await platform.configureWasm(await import('@tensorflow/tfjs-backend-wasm'), options.threads);
+      settled = await platform.configureWasm(await import('@tensorflow/tfjs-backend-wasm'), options.threads);
     if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
     if (tf.findBackendFactory(name) == null) return 'its module registered no backend of that name';
     const warnings: string[] = [];
@@ -110,6 +125,8 @@ async function tryBackend(name: string, options: ReadyOptions): Promise<string |
     return undefined;
   } catch (error) {
     return error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+  } finally {
+    settled?.();
   }
 }
 

@@ -19,7 +19,7 @@ export { registerGradients } from './gradients';
 export { type Channels, type DecodeOptions, decodeImage, type EncodeOptions, encodePng } from './image/codec';
 export { readImage, writeImage } from './image/files';
 export { fromPixels, type PixelSource, toCanvas, toImageData } from './image/pixels';
-export { type InstalledKernels, installKernels } from './kernels';
+export { type InstalledKernels, type InstallOptions, installKernels } from './kernels';
 export { countTensors, expectNoLeaks } from './leak';
 export {
   ProgressBar,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { installKernels } from './kernels';
+import { installKernels, nativeKernel } from './kernels';
 import { expectNoLeaks } from './leak';
 import { Rng } from './random';
 
@@ -26,7 +26,15 @@ describe(`kernel fills on ${backend}`, () => {
           'DepthwiseConv2dNativeBackpropInput',
           'UnsortedSegmentSum',
         ],
-        replaced: ['Conv2DBackpropInput'],
+        replaced: [
+          'Conv2DBackpropInput',
+          'BatchMatMul',
+          '_FusedMatMul',
+          'MaxPoolGrad',
+          'Sum',
+          'Identity',
+          'Reverse',
+        ],
       },
     }[backend];
     const done = installKernels(backend);
@@ -35,6 +43,19 @@ describe(`kernel fills on ${backend}`, () => {
     for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
       expect(tf.getKernel(name, backend), name).toBeDefined();
     }
+  });
+
+  it('switches the replacements off and on again, keeping the fills', () => {
+    const { filled, replaced } = installKernels(backend);
+    const natives = replaced.map((name) => nativeKernel(name, backend));
+    expect(installKernels(backend, { replace: false })).toEqual({ filled, replaced: [] });
+    replaced.forEach((name, i) => {
+      expect(tf.getKernel(name, backend), name).toBe(natives[i]);
+    });
+    for (const name of filled) expect(tf.getKernel(name, backend), name).toBeDefined();
+    expect(installKernels(backend)).toEqual({ filled, replaced });
+    for (const name of replaced)
+      expect(tf.getKernel(name, backend), name).not.toBe(nativeKernel(name, backend));
   });
 
   it('computes conv2dTranspose (which runs Conv2DBackpropInput) as its definition says', () => {

@@ -10,6 +10,12 @@ import {
   shapeToNhwc,
   toNhwc,
 } from './conv_gradients';
+import { fastFusedMatMul } from './fused_matmul_kernel';
+import { sharedIdentity } from './identity_kernel';
+import { fastBatchMatMul } from './matmul_kernel';
+import { maxPoolGradOnHeap } from './max_pool_grad';
+import { reverseOnHeap } from './reverse_kernel';
+import { sumLeadingAxes } from './sum_kernel';
 
 /** Kernels composed of kernels every backend has (forward convolutions, scatter). */
 const COMPOSITES: Record<string, tf.KernelFunc> = {
@@ -55,45 +61,113 @@ const COMPOSITES: Record<string, tf.KernelFunc> = {
     }),
 };
 
+/** A faster stand-in for a backend's own kernel, built from that kernel's function (which it may call). */
+type Replacement = (native: tf.KernelFunc) => tf.KernelFunc;
+
+const composite =
+  (name: string): Replacement =>
+  () =>
+    COMPOSITES[name]!;
+
 /**
- * Native kernels that their composite beats, measured (`pnpm bench`, the seeds' MNIST CNN, conv 5×5
- * 32 → 64 on 14×14): cpu's Conv2DBackpropFilter is a naive loop (12.5 s against 0.2 s at batch 4);
- * wasm's Conv2DBackpropInput does not use XNNPACK (716 ms against 68 ms at batch 64).
+ * Native kernels and what replaces them, each measured faster on the seeds' MNIST CNN (`pnpm bench`,
+ * batch 64; figures from one loaded 2-core machine, so ratios matter more than times):
+ * - cpu's Conv2DBackpropFilter is a naive loop (12.5 s against 0.2 s for its composite at batch 4);
+ * - wasm's Conv2DBackpropInput does not use XNNPACK (716 ms against 68 ms);
+ * - wasm's BatchMatMul leaves XNNPACK for a scalar loop whenever a transpose flag is set or a batch has
+ *   more than one matrix, the forms every matMul gradient takes (fc1's weight gradient 480 ms against
+ *   30 ms, its input gradient 320 ms against 25 ms; see `matmul_kernel.ts`); its _FusedMatMul likewise,
+ *   and repacks fresh weights (95 ms against 30 ms; `fused_matmul_kernel.ts`);
+ * - wasm's MaxPoolGrad is a slow generic loop, also wrong for windows ≤ 0 (72 ms against 13–19 ms;
+ *   `max_pool_grad.ts`);
+ * - wasm's Sum transposes before reducing leading axes, a bias gradient (15 ms against 2–5 ms;
+ *   `sum_kernel.ts`); its Identity copies where sharing does (8.5 ms a step; `identity_kernel.ts`); its
+ *   Reverse, which flips every filter for an input gradient, is ~20× slower than a copy (6 → 0.3 ms;
+ *   `reverse_kernel.ts`).
  */
-const SLOWER_THAN_COMPOSITE: Record<string, readonly string[]> = {
-  cpu: ['Conv2DBackpropFilter'],
-  wasm: ['Conv2DBackpropInput'],
+const REPLACEMENTS: Record<string, Record<string, Replacement>> = {
+  cpu: { Conv2DBackpropFilter: composite('Conv2DBackpropFilter') },
+  wasm: {
+    Conv2DBackpropInput: composite('Conv2DBackpropInput'),
+    BatchMatMul: fastBatchMatMul,
+    _FusedMatMul: fastFusedMatMul,
+    MaxPoolGrad: maxPoolGradOnHeap,
+    Sum: sumLeadingAxes,
+    Identity: sharedIdentity,
+    Reverse: reverseOnHeap,
+  },
 };
 
 /** What {@link installKernels} did for a backend. */
 export interface InstalledKernels {
   /** Kernels the backend lacked, now composed of kernels it has. */
   readonly filled: readonly string[];
-  /** Native kernels replaced by their faster composite. */
+  /** Native kernels replaced by faster ones (none while replacements are switched off). */
   readonly replaced: readonly string[];
 }
 
-const installed = new Map<string, InstalledKernels>();
+/** Options of {@link installKernels}. */
+export interface InstallOptions {
+  /**
+   * Replace the native kernels measured slower than core's versions (default `true`). `false` restores
+   * the backend's own kernels, keeping the fills training needs: the baseline the benchmarks compare to.
+   */
+  readonly replace?: boolean;
+}
+
+interface BackendState {
+  filled: readonly string[];
+  /** The native configs now standing replaced, to restore them. */
+  natives: Map<string, tf.KernelConfig>;
+  report: InstalledKernels;
+}
+
+const states = new Map<string, BackendState>();
+
+/**
+ * The backend's own kernel named `kernelName`, whether or not core has replaced it (`undefined` where the
+ * backend has none). For tests and benchmarks that compare a replacement with what it replaces.
+ */
+export function nativeKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
+  const state = states.get(backendName);
+  if (state?.filled.includes(kernelName)) return undefined;
+  return state?.natives.get(kernelName) ?? tf.getKernel(kernelName, backendName);
+}
 
 /**
  * Registers, once per backend, the composite of every kernel in {@link COMPOSITES} the backend lacks, and
- * of those its native kernel runs slower. Afterwards `tf.grad` of conv2d and depthwiseConv2d works on wasm.
- * `ready` calls it.
+ * (unless `replace` is `false`) the replacements of its native kernels measured slower; called again with
+ * `replace: false` it restores the natives. Afterwards `tf.grad` of conv2d and depthwiseConv2d works on
+ * wasm. `ready` calls it.
  */
-export function installKernels(backendName: string): InstalledKernels {
-  let done = installed.get(backendName);
-  if (!done) {
-    const names = Object.keys(COMPOSITES);
-    const filled = names.filter((name) => tf.getKernel(name, backendName) === undefined);
-    const replaced = names.filter(
-      (name) => SLOWER_THAN_COMPOSITE[backendName]?.includes(name) && !filled.includes(name),
-    );
-    for (const kernelName of replaced) tf.unregisterKernel(kernelName, backendName);
-    for (const kernelName of [...filled, ...replaced]) {
+export function installKernels(backendName: string, options: InstallOptions = {}): InstalledKernels {
+  let state = states.get(backendName);
+  if (!state) {
+    const filled = Object.keys(COMPOSITES).filter((name) => tf.getKernel(name, backendName) === undefined);
+    for (const kernelName of filled) {
       tf.registerKernel({ kernelName, backendName, kernelFunc: COMPOSITES[kernelName]! });
     }
-    done = { filled, replaced };
-    installed.set(backendName, done);
+    state = { filled, natives: new Map(), report: { filled, replaced: [] } };
+    states.set(backendName, state);
   }
-  return done;
+  const replace = options.replace ?? true;
+  if (replace && state.natives.size === 0) {
+    for (const [kernelName, make] of Object.entries(REPLACEMENTS[backendName] ?? {})) {
+      const native = tf.getKernel(kernelName, backendName);
+      if (!native || state.filled.includes(kernelName)) continue;
+      state.natives.set(kernelName, native);
+      tf.unregisterKernel(kernelName, backendName);
+      // The native's setup and dispose hooks stay: wasm's set up the functions its kernel calls.
+      tf.registerKernel({ ...native, kernelFunc: make(native.kernelFunc) });
+    }
+    state.report = { filled: state.filled, replaced: [...state.natives.keys()] };
+  } else if (!replace && state.natives.size > 0) {
+    for (const [kernelName, native] of state.natives) {
+      tf.unregisterKernel(kernelName, backendName);
+      tf.registerKernel(native);
+    }
+    state.natives.clear();
+    state.report = { filled: state.filled, replaced: [] };
+  }
+  return state.report;
 }

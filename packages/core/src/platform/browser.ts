@@ -52,6 +52,7 @@ export const platform: Platform = {
       wasmConfigured = true;
     }
     if (threads !== undefined) wasm.setThreadsCount(threads);
+    return undefined;
   },
 
   async readFile(path) {

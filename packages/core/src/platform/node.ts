@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import { prepareWasmThreads } from './node_threads';
 import type { Platform } from './types';
 
 export const platform: Platform = {
@@ -20,8 +22,19 @@ export const platform: Platform = {
   },
 
   async configureWasm(wasm, threads) {
-    // In Node the wasm backend reads its binaries beside its own module; only threads can be set.
-    if (threads !== undefined) wasm.setThreadsCount(threads);
+    // In Node the wasm backend reads its binaries beside its own module; only threads can be set, and
+    // only before the backend first initialises.
+    if (threads === undefined) return undefined;
+    wasm.setThreadsCount(threads);
+    const initialised = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm;
+    if (threads <= 1 || initialised) return undefined;
+    try {
+      return prepareWasmThreads(threads);
+    } catch {
+      // The threaded binary's scripts are not where Node resolves them (a bundle that left them out):
+      // one thread, as tfjs runs in Node; the report's `wasmThreads` says so.
+      return undefined;
+    }
   },
 
   async readFile(path) {

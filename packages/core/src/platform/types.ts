@@ -9,8 +9,15 @@ export interface Platform {
    * be used here, or `undefined` when it registered and may be tried.
    */
   loadBackend(name: string): Promise<string | undefined>;
-  /** Makes the wasm backend find its binaries without any setup by the user. */
-  configureWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm'), threads?: number): Promise<void>;
+  /**
+   * Makes the wasm backend find its binaries without any setup by the user, with `threads` threads where
+   * the platform can run them. May return a function to call once the backend has initialised (or failed
+   * to): it undoes what only the initialisation needed.
+   */
+  configureWasm(
+    wasm: typeof import('@tensorflow/tfjs-backend-wasm'),
+    threads?: number,
+  ): Promise<(() => void) | undefined>;
   readFile(path: string): Promise<Uint8Array>;
   /** Writes all of `data` or nothing: a crash never leaves a half-written file under `path`. */
   writeFile(path: string, data: Uint8Array): Promise<void>;

@@ -1,0 +1,94 @@
+import { Rng, ready } from '@cnn/core';
+import { Adam, Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '@cnn/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { report, time } from './report';
+
+/**
+ * A full training step (forward, backward, Adam update) of the seeds' MNIST CNN, batch 64, built with
+ * @cnn/layers and with tfjs-layers on the same backend, data and architecture: images/s of each and
+ * their ratio. tfjs-layers runs on wasm at all only because `ready()` fills the kernels wasm lacks.
+ */
+export async function layersTrain(backends: string[], batch = 64): Promise<void> {
+  for (const backend of backends) {
+    await ready({ backend });
+    const rng = new Rng(1);
+    const x = rng.randomUniform([batch, 28, 28, 1]) as tf.Tensor4D;
+    const labels = tf.tensor1d(
+      Int32Array.from({ length: batch }, () => rng.int(10)),
+      'int32',
+    );
+    const oneHot = tf.oneHot(labels, 10);
+    // cpu takes many seconds a step: one timed run, no warm-up beyond the first (compiling) step.
+    const runs = backend === 'cpu' ? { warmup: 1, runs: 1 } : { warmup: 2, runs: 5 };
+
+    const ours = new Sequential(
+      [
+        new Conv2D({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu' }),
+        new MaxPooling2D({ poolSize: 2 }),
+        new Conv2D({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu' }),
+        new MaxPooling2D({ poolSize: 2 }),
+        new Flatten(),
+        new Dense({ units: 1024, activation: 'relu' }),
+        new Dense({ units: 10 }),
+      ],
+      { inputShape: [28, 28, 1], seed: 1 },
+    ).compile({ optimizer: new Adam({ learningRate: 1e-4 }), loss: 'softmaxCrossEntropy' });
+    const data = { x, y: labels };
+    const oursSeconds = await time(
+      async () => void (await ours.fit(data, { batchSize: batch, progress: false })),
+      runs,
+    );
+
+    const theirs = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          inputShape: [28, 28, 1],
+          filters: 32,
+          kernelSize: 5,
+          padding: 'same',
+          activation: 'relu',
+        }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.conv2d({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu' }),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 1024, activation: 'relu' }),
+        tfl.layers.dense({ units: 10 }),
+      ],
+    });
+    theirs.compile({
+      optimizer: tf.train.adam(1e-4),
+      loss: (yTrue, yPred) => tf.losses.softmaxCrossEntropy(yTrue, yPred),
+    });
+    const theirsSeconds = await time(async () => void (await theirs.trainOnBatch(x, oneHot)), runs);
+
+    report({
+      bench: 'mnist-cnn-train-step',
+      backend,
+      batch,
+      library: '@cnn/layers',
+      value: batch / oursSeconds,
+      unit: 'images/s',
+    });
+    report({
+      bench: 'mnist-cnn-train-step',
+      backend,
+      batch,
+      library: 'tfjs-layers',
+      value: batch / theirsSeconds,
+      unit: 'images/s',
+    });
+    report({
+      bench: 'mnist-cnn-train-step',
+      backend,
+      batch,
+      value: theirsSeconds / oursSeconds,
+      unit: '× tfjs-layers',
+    });
+    ours.compiled.optimizer.dispose();
+    ours.dispose();
+    theirs.dispose();
+    tf.dispose([x, labels, oneHot]);
+  }
+}

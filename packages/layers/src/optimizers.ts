@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerError } from './errors';
+
+/** What every optimiser takes. */
+export interface OptimizerConfig {
+  learningRate: number;
+  /**
+   * Decoupled weight decay (Loshchilov & Hutter): each step also shrinks every weight by
+   * `learningRate · weightDecay · w`. For the L2 penalty added to the loss, use a regulariser instead.
+   */
+  weightDecay?: number;
+  /** Rescale the gradients when their global L2 norm exceeds this. */
+  clipNorm?: number;
+  /** Clip each gradient value to [−clipValue, clipValue]. */
+  clipValue?: number;
+}
+
+/**
+ * A gradient-descent optimiser with per-variable state. The learning rate may change between steps
+ * (schedules, reduce-on-plateau set `learningRate`).
+ */
+export abstract class Optimizer {
+  learningRate: number;
+  /** Steps taken. */
+  iterations = 0;
+  readonly #slots = new Map<tf.Variable, tf.Variable[]>();
+
+  constructor(readonly config: OptimizerConfig) {
+    if (!(config.learningRate > 0)) {
+      throw new LayerError(`optimizer: learningRate must be a positive number, got ${config.learningRate}`);
+    }
+    this.learningRate = config.learningRate;
+  }
+
+  /** The state this optimiser keeps for each variable (momentum, moment estimates), as zeros at first. */
+  protected abstract readonly slotCount: number;
+
+  /** The new value of `variable` after one step with `gradient` and its `slots` (which it updates). */
+  protected abstract step(variable: tf.Variable, gradient: tf.Tensor, slots: tf.Variable[]): tf.Tensor;
+
+  /** Applies one step of gradients (clipped and decayed as configured). */
+  applyGradients(gradients: ReadonlyMap<tf.Variable, tf.Tensor>): void {
+    this.iterations++;
+    tf.tidy(() => {
+      let grads = [...gradients];
+      const { clipValue, clipNorm, weightDecay } = this.config;
+      if (clipValue !== undefined)
+        grads = grads.map(([v, g]) => [v, tf.clipByValue(g, -clipValue, clipValue)]);
+      if (clipNorm !== undefined) {
+        const norm = tf.sqrt(tf.addN(grads.map(([, g]) => tf.sum(tf.square(g)))));
+        const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
+        grads = grads.map(([v, g]) => [v, tf.mul(g, scale)]);
+      }
+      for (const [variable, gradient] of grads) {
+        let slots = this.#slots.get(variable);
+        if (!slots) {
+          slots = Array.from({ length: this.slotCount }, () => tf.variable(tf.zerosLike(variable), false));
+          this.#slots.set(variable, slots);
+        }
+        let next = this.step(variable, gradient, slots);
+        if (weightDecay) next = tf.sub(next, tf.mul(this.learningRate * weightDecay, variable));
+        variable.assign(next);
+      }
+    });
+  }
+
+  /** Frees the per-variable state. */
+  dispose(): void {
+    for (const slots of this.#slots.values()) tf.dispose(slots);
+    this.#slots.clear();
+  }
+}
+
+/** Plain SGD, with momentum and Nesterov's variant. */
+export class SGD extends Optimizer {
+  protected readonly slotCount: number;
+  constructor(readonly options: OptimizerConfig & { momentum?: number; nesterov?: boolean }) {
+    super(options);
+    this.slotCount = options.momentum ? 1 : 0;
+  }
+  protected step(w: tf.Variable, g: tf.Tensor, slots: tf.Variable[]): tf.Tensor {
+    const lr = this.learningRate;
+    const momentum = this.options.momentum ?? 0;
+    if (!momentum) return tf.sub(w, tf.mul(lr, g));
+    const velocity = slots[0]!;
+    const v = tf.sub(tf.mul(momentum, velocity), tf.mul(lr, g)); // v ← μv − ηg
+    velocity.assign(v);
+    // Nesterov: step along μv − ηg from the look-ahead point (Sutskever et al.'s reformulation).
+    return tf.add(w, this.options.nesterov ? tf.sub(tf.mul(momentum, v), tf.mul(lr, g)) : v);
+  }
+}
+
+/** RMSprop (Hinton): divide by a running root mean square of the gradients; `decay` is ρ. */
+export class RMSprop extends Optimizer {
+  protected readonly slotCount = 2;
+  constructor(readonly options: OptimizerConfig & { decay?: number; momentum?: number; epsilon?: number }) {
+    super(options);
+  }
+  protected step(w: tf.Variable, g: tf.Tensor, [meanSquare, velocity]: tf.Variable[]): tf.Tensor {
+    const rho = this.options.decay ?? 0.9;
+    const ms = tf.add(tf.mul(rho, meanSquare!), tf.mul(1 - rho, tf.square(g)));
+    meanSquare!.assign(ms);
+    const update = tf.div(tf.mul(this.learningRate, g), tf.add(tf.sqrt(ms), this.options.epsilon ?? 1e-7));
+    const momentum = this.options.momentum ?? 0;
+    if (!momentum) return tf.sub(w, update);
+    const v = tf.add(tf.mul(momentum, velocity!), update);
+    velocity!.assign(v);
+    return tf.sub(w, v);
+  }
+}
+
+/** Adam (Kingma & Ba), with bias-corrected moment estimates. */
+export class Adam extends Optimizer {
+  protected readonly slotCount = 2;
+  constructor(readonly options: OptimizerConfig & { beta1?: number; beta2?: number; epsilon?: number }) {
+    super(options);
+  }
+  protected step(w: tf.Variable, g: tf.Tensor, [m, v]: tf.Variable[]): tf.Tensor {
+    const b1 = this.options.beta1 ?? 0.9;
+    const b2 = this.options.beta2 ?? 0.999;
+    const t = this.iterations;
+    const mNext = tf.add(tf.mul(b1, m!), tf.mul(1 - b1, g));
+    const vNext = tf.add(tf.mul(b2, v!), tf.mul(1 - b2, tf.square(g)));
+    m!.assign(mNext);
+    v!.assign(vNext);
+    const rate = (this.learningRate * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+    return tf.sub(w, tf.div(tf.mul(rate, mNext), tf.add(tf.sqrt(vNext), this.options.epsilon ?? 1e-7)));
+  }
+}
+
+/** Optimisers by name with their usual defaults, for `compile({ optimizer: 'adam' })`. */
+export const optimizers = {
+  sgd: (learningRate = 0.01) => new SGD({ learningRate }),
+  momentum: (learningRate = 0.01) => new SGD({ learningRate, momentum: 0.9 }),
+  nesterov: (learningRate = 0.01) => new SGD({ learningRate, momentum: 0.9, nesterov: true }),
+  rmsprop: (learningRate = 0.001) => new RMSprop({ learningRate }),
+  adam: (learningRate = 0.001) => new Adam({ learningRate }),
+} as const;
+
+export type OptimizerName = keyof typeof optimizers;
