@@ -111,8 +111,12 @@ async function main(): Promise<void> {
   let seconds = 0;
   let epochStart = 0;
   const timing: Callback = {
-    onEpochBegin: () => void (epochStart = performance.now()),
-    onBatchEnd: () => void (images += batch),
+    onEpochBegin: () => {
+      epochStart = performance.now();
+    },
+    onBatchEnd: () => {
+      images += batch;
+    },
     onEpochEnd: () => {
       seconds += (performance.now() - epochStart) / 1000;
       tensors.push(tf.memory().numTensors);
