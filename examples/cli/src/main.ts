@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   for (const { backend, reason } of report.skipped) console.log(`  skipped ${backend}: ${reason}`);
   if (report.filledKernels.length) console.log(`  kernels filled in: ${report.filledKernels.join(', ')}`);
   if (report.replacedKernels.length) {
-    console.log(`  kernels replaced by faster compositions: ${report.replacedKernels.join(', ')}`);
+    console.log(`  kernels replaced by faster ones: ${report.replacedKernels.join(', ')}`);
   }
 
   // The seeds' TensorFlow listing: conv5×5-32, pool, conv5×5-64, pool, fc1024, dropout 0.5, fc10.
