@@ -61,7 +61,7 @@ export async function imageFolder(
   options: ImageFolderOptions = {},
 ): Promise<ImageFolder> {
   const extensions = options.extensions ?? EXTENSIONS;
-  const entries = typeof root === 'string' ? await listFolder(root, extensions) : [...root].map(toEntry);
+  const entries = typeof root === 'string' ? await listFolder(root) : [...root].map(toEntry);
   const images = entries
     .filter((entry) => extensions.some((ext) => entry.path.toLowerCase().endsWith(ext)))
     .map((entry) => ({ entry, className: entry.path.split('/').slice(-2, -1)[0] ?? '' }))
@@ -165,12 +165,13 @@ function pgmTensor(bytes: Uint8Array, channels: 1 | 3): tf.Tensor4D {
   });
 }
 
-async function listFolder(root: string, extensions: readonly string[]): Promise<FileEntry[]> {
+/** Every file in the class sub-directories of `root` (imageFolder keeps those with image extensions). */
+async function listFolder(root: string): Promise<FileEntry[]> {
   const entries: FileEntry[] = [];
   for (const dir of await platform.listDir(root)) {
     if (!dir.directory) continue;
     for (const file of await platform.listDir(`${root}/${dir.name}`)) {
-      if (file.directory || !extensions.some((ext) => file.name.toLowerCase().endsWith(ext))) continue;
+      if (file.directory) continue;
       const path = `${root}/${dir.name}/${file.name}`;
       entries.push({ path, read: () => platform.readFile(path) });
     }

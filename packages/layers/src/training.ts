@@ -83,9 +83,31 @@ export function compileOptions(options: CompileOptions): Compiled {
   };
 }
 
-/** Batches of `data` for one epoch, and whether the caller owns (must dispose) them. */
+/** Whether `data` is the whole set as tensors (rather than batches from an iterable). */
+function isTensorData(data: Data): data is { readonly x: tf.Tensor; readonly y: tf.Tensor } {
+  return 'x' in data && data.x instanceof tf.Tensor;
+}
+
+/** Example-weighted means of the loss and metrics over the batches seen so far. */
+class RunningMeans {
+  readonly #sums: Logs = {};
+  #seen = 0;
+  constructor(readonly names: readonly string[]) {}
+  /** Adds one batch of `n` examples: `values` in the order of `names`. */
+  add(values: readonly number[], n: number): void {
+    this.#seen += n;
+    this.names.forEach((name, k) => {
+      this.#sums[name] = (this.#sums[name] ?? 0) + values[k]! * n;
+    });
+  }
+  get means(): Logs {
+    return Object.fromEntries(Object.entries(this.#sums).map(([k, v]) => [k, v / Math.max(this.#seen, 1)]));
+  }
+}
+
+/** Batches of `data` for one epoch; tensor data is cut (and shuffled with `rng`) into new batches. */
 async function* batchesOf(data: Data, batchSize: number, rng: Rng | undefined): AsyncGenerator<Batch> {
-  if ('x' in data && 'y' in data && data.x instanceof tf.Tensor) {
+  if (isTensorData(data)) {
     const n = data.x.shape[0]!;
     if (data.y.shape[0] !== n) {
       throw new LayerError(`fit: x has ${n} examples, y has ${data.y.shape[0]}; they must agree`);
@@ -93,7 +115,7 @@ async function* batchesOf(data: Data, batchSize: number, rng: Rng | undefined): 
     const order = rng ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
     for (let start = 0; start < n; start += batchSize) {
       const index = tf.tensor1d(order.subarray(start, start + batchSize), 'int32');
-      const batch = { x: tf.gather(data.x, index), y: tf.gather(data.y as tf.Tensor, index) };
+      const batch = { x: tf.gather(data.x, index), y: tf.gather(data.y, index) };
       index.dispose();
       yield batch;
     }
@@ -103,7 +125,7 @@ async function* batchesOf(data: Data, batchSize: number, rng: Rng | undefined): 
 }
 
 function sizeOf(data: Data, batchSize: number): number {
-  if ('x' in data && data.x instanceof tf.Tensor) return Math.ceil(data.x.shape[0]! / batchSize);
+  if (isTensorData(data)) return Math.ceil(data.x.shape[0]! / batchSize);
   const size = (data as { size?: unknown }).size;
   return typeof size === 'number' ? size : 0;
 }
@@ -133,8 +155,7 @@ export async function fit(
       total
         ? new ProgressBar({ total, label: `epoch ${epoch + 1}/${epochs}`, unit: 'batch' })
         : undefined;
-    const sums: Logs = {};
-    let seen = 0;
+    const running = new RunningMeans(['loss', ...compiled.metrics.map((m) => m.name)]);
     let step = 0;
     const start = performance.now();
     const shuffle = (options.shuffle ?? true) ? rng.fork() : undefined;
@@ -152,19 +173,15 @@ export async function fit(
       compiled.optimizer.applyGradients(new Map(variables.map((v) => [v, grads[v.name]!])));
       const values = await Promise.all([value, ...kept].map(async (t) => (await t.data())[0]!));
       tf.dispose([value, ...kept, ...Object.values(grads), ...xs, batch.y]);
-      const n = xs[0]!.shape[0]!;
-      seen += n;
-      ['loss', ...compiled.metrics.map((m) => m.name)].forEach((name, k) => {
-        sums[name] = (sums[name] ?? 0) + values[k]! * n;
-      });
-      const logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
+      running.add(values, xs[0]!.shape[0]!);
+      const logs = running.means;
       step++;
       bar?.update(step, logs);
       options.onProgress?.({ done: step, total, elapsed: (performance.now() - start) / 1000, info: logs });
       for (const c of callbacks) await c.onBatchEnd?.(step - 1, logs, model);
     }
     bar?.finish();
-    const logs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(seen, 1)]));
+    const logs = running.means;
     if (options.validationData) {
       for (const [k, v] of Object.entries(
         await evaluate(model, compiled, options.validationData, { batchSize }),
@@ -187,8 +204,7 @@ export async function evaluate(
   data: Data,
   options: { batchSize?: number } = {},
 ): Promise<Logs> {
-  const sums: Logs = {};
-  let seen = 0;
+  const running = new RunningMeans(['loss', ...compiled.metrics.map((m) => m.name)]);
   for await (const batch of batchesOf(data, options.batchSize ?? 32, undefined)) {
     const xs = [batch.x].flat() as tf.Tensor[];
     const scalars = tf.tidy(() => {
@@ -197,11 +213,7 @@ export async function evaluate(
     });
     const values = await Promise.all(scalars.map(async (t) => (await t.data())[0]!));
     tf.dispose([...scalars, ...xs, batch.y]);
-    const n = xs[0]!.shape[0]!;
-    seen += n;
-    ['loss', ...compiled.metrics.map((m) => m.name)].forEach((name, k) => {
-      sums[name] = (sums[name] ?? 0) + values[k]! * n;
-    });
+    running.add(values, xs[0]!.shape[0]!);
   }
-  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(seen, 1)]));
+  return running.means;
 }
