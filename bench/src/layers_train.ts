@@ -4,6 +4,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { report, time } from './report';
 
+/** The seeds' MNIST CNN built with @cnn/layers, compiled with Adam (η = 1e-4) as in the seeds' TF listing. */
+export function seedsCnn(): Sequential {
+  return new Sequential(
+    [
+      new Conv2D({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      new MaxPooling2D({ poolSize: 2 }),
+      new Conv2D({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      new MaxPooling2D({ poolSize: 2 }),
+      new Flatten(),
+      new Dense({ units: 1024, activation: 'relu' }),
+      new Dense({ units: 10 }),
+    ],
+    { inputShape: [28, 28, 1], seed: 1 },
+  ).compile({ optimizer: new Adam({ learningRate: 1e-4 }), loss: 'softmaxCrossEntropy' });
+}
+
 /**
  * A full training step (forward, backward, Adam update) of the seeds' MNIST CNN, batch 64, built with
  * @cnn/layers and with tfjs-layers on the same backend, data and architecture: images/s of each and
@@ -22,18 +38,7 @@ export async function layersTrain(backends: string[], batch = 64): Promise<void>
     // cpu takes many seconds a step: one timed run, no warm-up beyond the first (compiling) step.
     const runs = backend === 'cpu' ? { warmup: 1, runs: 1 } : { warmup: 2, runs: 5 };
 
-    const ours = new Sequential(
-      [
-        new Conv2D({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu' }),
-        new MaxPooling2D({ poolSize: 2 }),
-        new Conv2D({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu' }),
-        new MaxPooling2D({ poolSize: 2 }),
-        new Flatten(),
-        new Dense({ units: 1024, activation: 'relu' }),
-        new Dense({ units: 10 }),
-      ],
-      { inputShape: [28, 28, 1], seed: 1 },
-    ).compile({ optimizer: new Adam({ learningRate: 1e-4 }), loss: 'softmaxCrossEntropy' });
+    const ours = seedsCnn();
     const data = { x, y: labels };
     const oursSeconds = await time(
       async () => void (await ours.fit(data, { batchSize: batch, progress: false })),

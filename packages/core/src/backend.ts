@@ -31,7 +31,7 @@ export interface BackendReport {
   readonly platform: 'node' | 'browser';
   /** Each faster backend passed over, in the order tried, with the reason. */
   readonly skipped: readonly SkippedBackend[];
-  /** Kernels the backend lacks that `@cnn/core` provides, built from kernels it has. */
+  /** Kernels the backend lacks that `@cnn/core` provides: built from kernels it has, or its own fused ones. */
   readonly filledKernels: readonly string[];
   /** The backend's own kernels that `@cnn/core` replaced with faster versions. */
   readonly replacedKernels: readonly string[];

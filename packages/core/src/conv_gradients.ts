@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { isHeapBackend } from './heap';
+import { im2colFilterGradient, suitsIm2col } from './im2col';
 
 /**
  * Gradients of 2-D convolutions built from forward convolutions, which every backend has and runs fast:
@@ -123,6 +125,10 @@ export function conv2dFilterGradient(
   g: ConvGeometry,
 ): tf.Tensor4D {
   const c = convInfo(x.shape, filterShape, g, false);
+  const backend = tf.backend();
+  if (isHeapBackend(backend) && x.dtype === 'float32' && suitsIm2col(c)) {
+    return im2colFilterGradient(x, dy, c, backend); // few taps a window: one product is faster (`im2col.ts`)
+  }
   return tf.tidy(() => {
     const [xw, pad] = windowed(x, c);
     const xt = tf.transpose(xw, [3, 1, 2, 0]); // [inC, H, W, batch]: the batch is the summed axis

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export { ADAM_KERNEL, type AdamStep, applyAdam } from './adam_kernel';
 export { BACKENDS, type BackendName, type BackendReport, type ReadyOptions, ready } from './backend';
 export {
   type ConvGeometry,

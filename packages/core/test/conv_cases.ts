@@ -14,6 +14,13 @@ export interface Case extends ConvGeometry {
 
 export const CONV: Case[] = [
   { name: 'stride 1, same', x: [2, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  {
+    name: 'one channel, 5×5 same (MNIST conv1)',
+    x: [2, 8, 9, 1],
+    filter: [5, 5, 1, 3],
+    strides: 1,
+    pad: 'same',
+  },
   { name: 'stride 2, same, odd sizes', x: [2, 9, 11, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
   {
     name: 'stride 2, valid, unused last row',

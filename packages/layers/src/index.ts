@@ -7,7 +7,14 @@
  *
  * @packageDocumentation
  */
-export { type ActivationFn, type ActivationName, activation, activations } from './activations';
+export {
+  type ActivationFn,
+  type ActivationName,
+  activation,
+  activations,
+  type NotPromise,
+  withActivation,
+} from './activations';
 export {
   cosineDecay,
   earlyStopping,

@@ -1,3 +1,4 @@
+import { applyAdam } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerError } from './errors';
 
@@ -35,8 +36,11 @@ export abstract class Optimizer {
   /** The state this optimiser keeps for each variable (momentum, moment estimates), as zeros at first. */
   protected abstract readonly slotCount: number;
 
-  /** The new value of `variable` after one step with `gradient` and its `slots` (which it updates). */
-  protected abstract step(variable: tf.Variable, gradient: tf.Tensor, slots: tf.Variable[]): tf.Tensor;
+  /**
+   * The new value of a weight after one step from `w` with `gradient` and the weight's `slots` (which it
+   * updates). `w` is the weight itself, or the weight already shrunk by decoupled weight decay.
+   */
+  protected abstract step(w: tf.Tensor, gradient: tf.Tensor, slots: tf.Variable[]): tf.Tensor;
 
   /** Applies one step of gradients (clipped and decayed as configured). */
   applyGradients(gradients: ReadonlyMap<tf.Variable, tf.Tensor>): void {
@@ -57,9 +61,9 @@ export abstract class Optimizer {
           slots = Array.from({ length: this.slotCount }, () => tf.variable(tf.zerosLike(variable), false));
           this.#slots.set(variable, slots);
         }
-        let next = this.step(variable, gradient, slots);
-        if (weightDecay) next = tf.sub(next, tf.mul(this.learningRate * weightDecay, variable));
-        variable.assign(next);
+        // Every step moves from w; decay moves from (1 − η·λ)·w instead: the same as subtracting η·λ·w after.
+        const start = weightDecay ? tf.mul(1 - this.learningRate * weightDecay, variable) : variable;
+        variable.assign(this.step(start, gradient, slots));
       }
     });
   }
@@ -78,7 +82,7 @@ export class SGD extends Optimizer {
     super(options);
     this.slotCount = options.momentum ? 1 : 0;
   }
-  protected step(w: tf.Variable, g: tf.Tensor, slots: tf.Variable[]): tf.Tensor {
+  protected step(w: tf.Tensor, g: tf.Tensor, slots: tf.Variable[]): tf.Tensor {
     const lr = this.learningRate;
     const momentum = this.options.momentum ?? 0;
     if (!momentum) return tf.sub(w, tf.mul(lr, g));
@@ -96,7 +100,7 @@ export class RMSprop extends Optimizer {
   constructor(readonly options: OptimizerConfig & { decay?: number; momentum?: number; epsilon?: number }) {
     super(options);
   }
-  protected step(w: tf.Variable, g: tf.Tensor, [meanSquare, velocity]: tf.Variable[]): tf.Tensor {
+  protected step(w: tf.Tensor, g: tf.Tensor, [meanSquare, velocity]: tf.Variable[]): tf.Tensor {
     const rho = this.options.decay ?? 0.9;
     const ms = tf.add(tf.mul(rho, meanSquare!), tf.mul(1 - rho, tf.square(g)));
     meanSquare!.assign(ms);
@@ -115,16 +119,18 @@ export class Adam extends Optimizer {
   constructor(readonly options: OptimizerConfig & { beta1?: number; beta2?: number; epsilon?: number }) {
     super(options);
   }
-  protected step(w: tf.Variable, g: tf.Tensor, [m, v]: tf.Variable[]): tf.Tensor {
-    const b1 = this.options.beta1 ?? 0.9;
-    const b2 = this.options.beta2 ?? 0.999;
-    const t = this.iterations;
-    const mNext = tf.add(tf.mul(b1, m!), tf.mul(1 - b1, g));
-    const vNext = tf.add(tf.mul(b2, v!), tf.mul(1 - b2, tf.square(g)));
+  protected step(w: tf.Tensor, g: tf.Tensor, [m, v]: tf.Variable[]): tf.Tensor {
+    // One fused kernel on wasm (core's `applyAdam`): ten elementwise passes over fc-sized weights otherwise.
+    const [next, mNext, vNext] = applyAdam(w, g, m!, v!, {
+      learningRate: this.learningRate,
+      beta1: this.options.beta1 ?? 0.9,
+      beta2: this.options.beta2 ?? 0.999,
+      epsilon: this.options.epsilon ?? 1e-7,
+      step: this.iterations,
+    });
     m!.assign(mNext);
     v!.assign(vNext);
-    const rate = (this.learningRate * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-    return tf.sub(w, tf.div(tf.mul(rate, mNext), tf.add(tf.sqrt(vNext), this.options.epsilon ?? 1e-7)));
+    return next;
   }
 }
 

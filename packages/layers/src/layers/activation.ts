@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ActivationFn, type ActivationName, activation, activations } from '../activations';
+import { type ActivationFn, type ActivationName, activation } from '../activations';
 import { LayerError, ShapeError } from '../errors';
 import { type CallOptions, expectInputs, Layer, type LayerConfig } from '../layer';
 import type { Shape } from '../shape';
@@ -61,10 +61,10 @@ export interface ReLUConfig extends LayerConfig {
 }
 
 /**
- * The rectified linear unit max(0, x), optionally clipped at `maxValue`. It runs `activations.relu`,
+ * The rectified linear unit max(0, x), optionally clipped at `maxValue`. It runs the `'relu'` activation,
  * looked up at each call: the same function (the tfjs `Relu` kernel) as the `activation: 'relu'` option
  * of the other layers, so a visualisation that redirects ReLU's gradient (deconvnet, guided backprop)
- * has one place to hook.
+ * replaces both at once with {@link withActivation}.
  *
  * @example
  * ```ts
@@ -80,8 +80,8 @@ export class ReLU extends Activation {
     if (maxValue !== undefined && !(maxValue >= 0)) {
       throw new LayerError(`ReLU: maxValue must be a number ≥ 0, got ${maxValue}`);
     }
-    // Looked up at each call, not captured: whatever `activations.relu` is then is what runs.
-    const relu: ActivationFn = (x) => activations.relu(x);
+    // Resolved by name: looked up at each call, so withActivation('relu', …) reaches this layer too.
+    const relu = activation('relu');
     super({
       ...config,
       activation: maxValue === undefined ? relu : (x) => tf.minimum(relu(x), maxValue),
