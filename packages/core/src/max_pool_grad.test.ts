@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { installKernels, nativeKernel } from './kernels';
 import { expectNoLeaks } from './leak';
 import { maxPoolGradOnHeap } from './max_pool_grad';
+import { tiles2x2Simd } from './max_pool_grad_simd';
 import { Rng } from './random';
 
 // Runs on this file's backend (cpu or wasm: one vitest project each). On wasm, tf.grad of maxPool runs the
@@ -24,13 +25,30 @@ const CASES: Case[] = [
   { name: '2×2 stride 2, ties', x: [2, 6, 6, 4], filterSize: 2, strides: 2, pad: 'same', values: 'ties' },
   {
     name: '2×2 stride 2, all negative',
-    x: [1, 4, 6, 2],
+    x: [1, 4, 6, 4],
     filterSize: 2,
     strides: 2,
     pad: 'valid',
     values: 'negative',
   },
   { name: '2×2 stride 2, NaNs', x: [2, 4, 4, 3], filterSize: 2, strides: 2, pad: 'valid', values: 'nan' },
+  // Channels in fours: the SIMD kernel on wasm.
+  {
+    name: '2×2 stride 2, NaNs, 8 channels',
+    x: [2, 4, 6, 8],
+    filterSize: 2,
+    strides: 2,
+    pad: 'valid',
+    values: 'nan',
+  },
+  {
+    name: '2×2 stride 2, ties, 12 channels',
+    x: [1, 6, 4, 12],
+    filterSize: 2,
+    strides: 2,
+    pad: 'same',
+    values: 'ties',
+  },
   { name: '3×3 stride 3, NaNs', x: [1, 6, 6, 2], filterSize: 3, strides: 3, pad: 'valid', values: 'nan' },
   { name: '2×2 stride 2, odd sizes, same', x: [2, 7, 5, 3], filterSize: 2, strides: 2, pad: 'same' },
   { name: '2×2 stride 2, odd sizes, valid', x: [1, 7, 7, 2], filterSize: 2, strides: 2, pad: 'valid' },
@@ -112,6 +130,25 @@ describe(`MaxPoolGrad on ${backend}`, () => {
       expect(Array.from(t.dataSync())).toEqual(Array.from(expected).map((v) => expect.closeTo(v, 5)));
     }
     tf.dispose([x, y, r, dx, direct]);
+  });
+
+  it.runIf(backend === 'wasm')('runs 2×2 windows over channels in fours in SIMD on wasm', () => {
+    const [x, dy, dx] = [
+      tf.ones([1, 2, 2, 4]),
+      tf.tensor4d([1, 2, 3, 4], [1, 1, 1, 4]),
+      tf.zeros([1, 2, 2, 4]),
+    ];
+    const heap = tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array };
+    const views = [x, dy, dx].map((t) => heap.typedArrayFromHeap(t)) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
+    expect(tiles2x2Simd(tf.backend(), views, 1, 1, 4)).toBe(true);
+    // Ties: the first of the window's four values takes the gradient.
+    expect(Array.from(views[2])).toEqual([1, 2, 3, 4, ...new Array(12).fill(0)]);
+    expect(tiles2x2Simd(tf.backend(), views, 1, 1, 3)).toBe(false);
+    tf.dispose([x, dy, dx]);
   });
 
   it.runIf(backend === 'wasm')('replaces the native kernel on wasm', () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isHeapBackend } from './heap';
+import { tiles2x2Simd } from './max_pool_grad_simd';
 
 /**
  * MaxPoolGrad for backends that keep tensors in one typed heap (wasm), written as a JavaScript loop over
@@ -33,8 +34,10 @@ export function maxPoolGradOnHeap(original: tf.KernelFunc): tf.KernelFunc {
     // Allocate first: a heap that grows detaches the views taken before.
     const out = backend.makeOutput(input.shape, 'float32');
     const views = [input, dy, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as Views;
-    if (isTiledBy2x2(info)) tiles2x2(views, info);
-    else accumulate(views, info);
+    if (!isTiledBy2x2(info)) accumulate(views, info);
+    else if (!tiles2x2Simd(backend, views, info.batchSize * info.outHeight, info.outWidth, info.inChannels)) {
+      tiles2x2(views, info);
+    }
     return out;
   };
 }

@@ -44,9 +44,15 @@ export const op = {
   set: (i: number) => [0x21, ...uleb(i)],
   tee: (i: number) => [0x22, ...uleb(i)],
   i32: (n: number) => [0x41, ...sleb(n)],
+  f32: (x: number) => {
+    const bytes = new DataView(new ArrayBuffer(4));
+    bytes.setFloat32(0, x, true);
+    return [0x43, ...new Uint8Array(bytes.buffer)];
+  },
   i32Add: [0x6a],
+  i32Sub: [0x6b],
   i32LtU: [0x49],
-  /** `loop` … `brIf(0)` … `end`: a do-while. */
+  /** `loop` … `brIf(0)` … `end`: a do-while; nested loops branch to depth 0 (innermost) and up. */
   loop: [0x03, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   end: [0x0b],
@@ -59,6 +65,13 @@ export const op = {
   sub: simd(0xe5),
   mul: simd(0xe6),
   div: simd(0xe7),
+  gt: simd(0x44),
+  and: simd(0x4e),
+  /** a & ~b */
+  andnot: simd(0x4f),
+  or: simd(0x50),
+  /** (a & mask) | (b & ~mask), for a, b, mask on the stack */
+  bitselect: simd(0x52),
 } as const;
 
 /** A function: parameters, further locals (numbered after the parameters) and body instructions. */
@@ -116,9 +129,13 @@ export function backendMemory(backend: unknown): WebAssembly.Memory | undefined 
   return memory instanceof WebAssembly.Memory ? memory : undefined;
 }
 
+/** A function with a SIMD instruction: whether the engine validates it tells whether it has SIMD. */
+const PROBE: WasmFunction = { params: [f32], locals: [v128], body: [op.get(0), op.splat, op.set(1)] };
+
 /**
  * Instantiates `functions` on the memory of `backend` (tfjs' wasm backend), once per memory; `undefined`
- * where there is none or the engine lacks SIMD (callers fall back to tfjs ops).
+ * where there is none or the engine lacks SIMD (callers fall back to tfjs ops or JavaScript). A module
+ * that fails to compile otherwise is a bug here, and throws.
  */
 export function instantiateOn<T>(
   backend: unknown,
@@ -128,15 +145,10 @@ export function instantiateOn<T>(
   const memory = backendMemory(backend);
   if (!memory) return undefined;
   if (!cache.has(memory)) {
-    let exports: T | undefined;
-    try {
-      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const module = new WebAssembly.Module(assemble(functions, shared));
-      exports = new WebAssembly.Instance(module, { env: { memory } }).exports as T;
-    } catch {
-      exports = undefined; // no SIMD in this engine
-    }
-    cache.set(memory, exports);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const simd = WebAssembly.validate(assemble({ probe: PROBE }, shared));
+    const module = simd ? new WebAssembly.Module(assemble(functions, shared)) : undefined;
+    cache.set(memory, module && (new WebAssembly.Instance(module, { env: { memory } }).exports as T));
   }
   return cache.get(memory);
 }
