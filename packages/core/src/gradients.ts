@@ -9,12 +9,14 @@ import {
   shapeToNhwc,
   toNhwc,
 } from './conv_gradients';
+import { reluGrad } from './relu_grad_kernel';
 
 let registered: Promise<void> | undefined;
 
 /**
  * Registers tfjs' gradients and chained tensor methods (`x.square()` …), then convolution gradients that
- * also differentiate dilated convolutions, which tfjs' own refuse. Once per process; `ready` calls it.
+ * also differentiate dilated convolutions, which tfjs' own refuse, and ReLU's as one kernel where the
+ * backend has it (`relu_grad_kernel.ts`). Once per process; `ready` calls it.
  *
  * tfjs-core leaves these registrations out of its Node entry, and their ESM files do not load in plain
  * Node; the Node build of this package bundles them, a browser app's bundler resolves them.
@@ -23,7 +25,7 @@ export function registerGradients(): Promise<void> {
   registered ??= (async () => {
     await import('@tensorflow/tfjs-core/dist/register_all_gradients');
     await import('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops');
-    for (const config of CONV_GRADIENTS) tf.registerGradient(config);
+    for (const config of [...CONV_GRADIENTS, RELU_GRADIENT]) tf.registerGradient(config);
   })();
   return registered;
 }
@@ -88,3 +90,10 @@ function convGradient(family: ConvFamily): tf.GradConfig {
 }
 
 const CONV_GRADIENTS = FAMILIES.map(convGradient);
+
+/** ReLU's gradient, dy where x > 0: tfjs' definition, one fused kernel on wasm. */
+const RELU_GRADIENT: tf.GradConfig = {
+  kernelName: 'Relu',
+  inputsToSave: ['x'],
+  gradFunc: (dy, [x]) => ({ x: () => reluGrad(dy as tf.Tensor, x!) }),
+};

@@ -26,6 +26,7 @@ describe(`kernel fills on ${backend}`, () => {
           'DepthwiseConv2dNativeBackpropInput',
           'UnsortedSegmentSum',
           'CnnAdam',
+          'CnnReluGrad',
         ],
         replaced: [
           'Conv2DBackpropInput',

@@ -16,6 +16,7 @@ import { gatherBlocks } from './gather_kernel';
 import { sharedIdentity } from './identity_kernel';
 import { fastBatchMatMul } from './matmul_kernel';
 import { maxPoolGradOnHeap } from './max_pool_grad';
+import { RELU_GRAD_KERNEL, reluGradOnHeap } from './relu_grad_kernel';
 import { reverseOnHeap } from './reverse_kernel';
 import { sumLeadingAxes } from './sum_kernel';
 
@@ -65,7 +66,7 @@ const COMPOSITES: Record<string, tf.KernelFunc> = {
 
 /** Kernels of core's own, with no tfjs counterpart, per backend: fused steps its callers use where present. */
 const OWN: Record<string, Record<string, tf.KernelFunc>> = {
-  wasm: { [ADAM_KERNEL]: adamOnHeap },
+  wasm: { [ADAM_KERNEL]: adamOnHeap, [RELU_GRAD_KERNEL]: reluGradOnHeap },
 };
 
 /** A faster stand-in for a backend's own kernel, built from that kernel's function (which it may call). */
@@ -111,7 +112,7 @@ const REPLACEMENTS: Record<string, Record<string, Replacement>> = {
 export interface InstalledKernels {
   /**
    * Kernels the backend lacked, now provided: tfjs kernels composed of kernels it has, and core's own
-   * fused kernels (`CnnAdam`).
+   * fused kernels (`CnnAdam`, `CnnReluGrad`).
    */
   readonly filled: readonly string[];
   /** Native kernels replaced by faster ones (none while replacements are switched off). */
