@@ -1,8 +1,8 @@
-import { Rng, ready } from '@cnn/core';
+import { installKernels, Rng, ready } from '@cnn/core';
 import { Adam, Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '@cnn/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { report, time } from './report';
+import { report, timeEach } from './report';
 
 /** The seeds' MNIST CNN built with @cnn/layers, compiled with Adam (η = 1e-4) as in the seeds' TF listing. */
 export function seedsCnn(): Sequential {
@@ -23,7 +23,8 @@ export function seedsCnn(): Sequential {
 /**
  * A full training step (forward, backward, Adam update) of the seeds' MNIST CNN, batch 64, built with
  * @cnn/layers and with tfjs-layers on the same backend, data and architecture: images/s of each and
- * their ratio. tfjs-layers runs on wasm at all only because `ready()` fills the kernels wasm lacks.
+ * their ratio, with core's kernels under both, then tfjs-layers on tfjs' own kernels (as it ships; on
+ * wasm it runs at all only because `ready()` fills the kernels wasm lacks).
  */
 export async function layersTrain(backends: string[], batch = 64): Promise<void> {
   for (const backend of backends) {
@@ -36,15 +37,10 @@ export async function layersTrain(backends: string[], batch = 64): Promise<void>
     );
     const oneHot = tf.oneHot(labels, 10);
     // cpu takes many seconds a step: one timed run, no warm-up beyond the first (compiling) step.
-    const runs = backend === 'cpu' ? { warmup: 1, runs: 1 } : { warmup: 2, runs: 5 };
+    const runs = backend === 'cpu' ? { warmup: 1, runs: 1 } : { warmup: 2, runs: 9 };
 
     const ours = seedsCnn();
     const data = { x, y: labels };
-    const oursSeconds = await time(
-      async () => void (await ours.fit(data, { batchSize: batch, progress: false })),
-      runs,
-    );
-
     const theirs = tfl.sequential({
       layers: [
         tfl.layers.conv2d({
@@ -66,7 +62,14 @@ export async function layersTrain(backends: string[], batch = 64): Promise<void>
       optimizer: tf.train.adam(1e-4),
       loss: (yTrue, yPred) => tf.losses.softmaxCrossEntropy(yTrue, yPred),
     });
-    const theirsSeconds = await time(async () => void (await theirs.trainOnBatch(x, oneHot)), runs);
+    // Alternating steps, so that load drifting over the run slows both alike.
+    const [oursSeconds, theirsSeconds] = (await timeEach(
+      [
+        async () => void (await ours.fit(data, { batchSize: batch, progress: false })),
+        async () => void (await theirs.trainOnBatch(x, oneHot)),
+      ],
+      runs,
+    )) as [number, number];
 
     report({
       bench: 'mnist-cnn-train-step',
@@ -90,6 +93,28 @@ export async function layersTrain(backends: string[], batch = 64): Promise<void>
       batch,
       value: theirsSeconds / oursSeconds,
       unit: '× tfjs-layers',
+    });
+    // tfjs-layers as it ships: tfjs' own kernels, only the missing ones filled (wasm cannot train otherwise).
+    installKernels(backend, { replace: false });
+    const [nativeSeconds] = await timeEach([async () => void (await theirs.trainOnBatch(x, oneHot))], {
+      warmup: 1,
+      runs: backend === 'cpu' ? 1 : 3,
+    });
+    installKernels(backend);
+    report({
+      bench: 'mnist-cnn-train-step',
+      backend,
+      batch,
+      library: "tfjs-layers, tfjs' kernels",
+      value: batch / nativeSeconds!,
+      unit: 'images/s',
+    });
+    report({
+      bench: 'mnist-cnn-train-step',
+      backend,
+      batch,
+      value: nativeSeconds! / oursSeconds,
+      unit: "× tfjs-layers on tfjs' kernels",
     });
     ours.compiled.optimizer.dispose();
     ours.dispose();

@@ -26,3 +26,23 @@ export async function time(fn: () => Promise<void>, { warmup = 1, runs = 3 } = {
   seconds.sort((a, b) => a - b);
   return seconds[Math.floor(seconds.length / 2)]!;
 }
+
+/**
+ * Seconds per call of each of `fns`, medians of `runs` rounds in which every function runs once in turn
+ * (after `warmup` such rounds): a machine whose load drifts slows all of them alike, so their ratios hold.
+ */
+export async function timeEach(
+  fns: readonly (() => Promise<void>)[],
+  { warmup = 1, runs = 3 } = {},
+): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const seconds = fns.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const start = performance.now();
+      await fn();
+      seconds[k]!.push((performance.now() - start) / 1000);
+    }
+  }
+  return seconds.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]!);
+}

@@ -129,7 +129,10 @@ export interface InstallOptions {
 }
 
 interface BackendState {
+  /** The composites registered for kernels the backend lacks (for good). */
   filled: readonly string[];
+  /** Whether core's own kernels and the replacements are in place. */
+  replacing: boolean;
   /** The native configs now standing replaced, to restore them. */
   natives: Map<string, tf.KernelConfig>;
   report: InstalledKernels;
@@ -149,23 +152,26 @@ export function nativeKernel(kernelName: string, backendName: string): tf.Kernel
 
 /**
  * Registers, once per backend, the composite of every kernel in {@link COMPOSITES} the backend lacks, and
- * (unless `replace` is `false`) the replacements of its native kernels measured slower; called again with
- * `replace: false` it restores the natives. Afterwards `tf.grad` of conv2d and depthwiseConv2d works on
- * wasm. `ready` calls it.
+ * (unless `replace` is `false`) core's own fused kernels and the replacements of the backend's kernels
+ * measured slower; called again with `replace: false` it removes those and restores the natives: the
+ * baseline of the benchmarks. Afterwards `tf.grad` of conv2d and depthwiseConv2d works on wasm. `ready`
+ * calls it.
  */
 export function installKernels(backendName: string, options: InstallOptions = {}): InstalledKernels {
   let state = states.get(backendName);
   if (!state) {
-    const kernels = { ...COMPOSITES, ...OWN[backendName] };
-    const filled = Object.keys(kernels).filter((name) => tf.getKernel(name, backendName) === undefined);
+    const filled = Object.keys(COMPOSITES).filter((name) => tf.getKernel(name, backendName) === undefined);
     for (const kernelName of filled) {
-      tf.registerKernel({ kernelName, backendName, kernelFunc: kernels[kernelName]! });
+      tf.registerKernel({ kernelName, backendName, kernelFunc: COMPOSITES[kernelName]! });
     }
-    state = { filled, natives: new Map(), report: { filled, replaced: [] } };
+    state = { filled, replacing: false, natives: new Map(), report: { filled, replaced: [] } };
     states.set(backendName, state);
   }
+  const own = Object.entries(OWN[backendName] ?? {});
   const replace = options.replace ?? true;
-  if (replace && state.natives.size === 0) {
+  if (replace && !state.replacing) {
+    state.replacing = true;
+    for (const [kernelName, kernelFunc] of own) tf.registerKernel({ kernelName, backendName, kernelFunc });
     for (const [kernelName, make] of Object.entries(REPLACEMENTS[backendName] ?? {})) {
       const native = tf.getKernel(kernelName, backendName);
       if (!native || state.filled.includes(kernelName)) continue;
@@ -174,8 +180,13 @@ export function installKernels(backendName: string, options: InstallOptions = {}
       // The native's setup and dispose hooks stay: wasm's set up the functions its kernel calls.
       tf.registerKernel({ ...native, kernelFunc: make(native.kernelFunc) });
     }
-    state.report = { filled: state.filled, replaced: [...state.natives.keys()] };
-  } else if (!replace && state.natives.size > 0) {
+    state.report = {
+      filled: [...state.filled, ...own.map(([name]) => name)],
+      replaced: [...state.natives.keys()],
+    };
+  } else if (!replace && state.replacing) {
+    state.replacing = false;
+    for (const [kernelName] of own) tf.unregisterKernel(kernelName, backendName);
     for (const [kernelName, native] of state.natives) {
       tf.unregisterKernel(kernelName, backendName);
       tf.registerKernel(native);
