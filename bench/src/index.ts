@@ -3,6 +3,7 @@
 // runs wasm's XNNPACK on 2 threads (default 1 in Node).
 import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
+import { convnetjsTrain } from './convnetjs_train';
 import { datasets } from './datasets';
 import { layersTrain } from './layers_train';
 import { matmul } from './matmul';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   'mnist-cnn-profile': mnistCnnProfile,
   datasets,
   'layers-train': layersTrain,
+  'convnetjs-train': convnetjsTrain,
 };
 
 const { values } = parseArgs({
