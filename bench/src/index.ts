@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
 import { datasets } from './datasets';
 import { layersTrain } from './layers_train';
+import { linalg } from './linalg';
 import { matmul } from './matmul';
 import { mnistCnnTraining } from './mnist_cnn';
 import { mnistCnnProfile } from './mnist_cnn_profile';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   'mnist-cnn-profile': mnistCnnProfile,
   datasets,
   'layers-train': layersTrain,
+  linalg,
 };
 
 const { values } = parseArgs({
