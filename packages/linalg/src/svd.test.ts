@@ -119,3 +119,22 @@ describe('svd: batches, full and randomized', () => {
     a.dispose();
   });
 });
+
+describe('svd at a medium size (wasm only: cpu would take seconds)', () => {
+  it.runIf(process.env.CNN_TEST_BACKEND === 'wasm')(
+    'meets the float32 targets on 320×256 Gaussian and 256×192 condition-1e4 matrices',
+    async () => {
+      for (const { a, ref } of [
+        gaussian(new Rng(320), 320, 256),
+        withSingularValues(new Rng(256), 256, 192, geometric(192, 1e4)),
+      ]) {
+        const { u, s, v } = await expectNoLeaks(() => svd(a));
+        expect(reconstructionError(a, u, s, v)).toBeLessThan(1e-5);
+        expect(orthogonalityError(u)).toBeLessThan(1e-4);
+        expect(orthogonalityError(v)).toBeLessThan(1e-4);
+        expect(singularValueError(s, referenceSingularValues(ref))).toBeLessThan(1e-4);
+        tf.dispose([a, u, s, v]);
+      }
+    },
+  );
+});
