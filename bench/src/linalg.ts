@@ -90,9 +90,19 @@ async function solvers(backend: string, warmup: number, runs: number): Promise<v
     const r = lstsq(a, b, { method });
     const orthogonality = tf.tidy(() => {
       const residual = tf.sub(b, tf.matMul(a, r.x));
-      return maxAbs(tf.matMul(a, residual, true, false)) / (tf.norm(a).dataSync()[0]! * tf.norm(residual).dataSync()[0]!);
+      return (
+        maxAbs(tf.matMul(a, residual, true, false)) /
+        (tf.norm(a).dataSync()[0]! * tf.norm(residual).dataSync()[0]!)
+      );
     });
-    report({ bench: 'linalg-lstsq', backend, shape: `${m}x${n}`, method, value: orthogonality, unit: 'max|Aᵀr|/(‖A‖‖r‖)' });
+    report({
+      bench: 'linalg-lstsq',
+      backend,
+      shape: `${m}x${n}`,
+      method,
+      value: orthogonality,
+      unit: 'max|Aᵀr|/(‖A‖‖r‖)',
+    });
     tf.dispose([r.x, r.residuals, ...(r.s ? [r.s] : [])]);
   }
   const seconds = await time(
