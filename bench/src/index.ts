@@ -6,6 +6,7 @@ import { ready } from '@cnn/core';
 import { convnetjsTrain } from './convnetjs_train';
 import { datasets } from './datasets';
 import { layersTrain } from './layers_train';
+import { linalg } from './linalg';
 import { matmul } from './matmul';
 import { mnistCnnTraining } from './mnist_cnn';
 import { mnistCnnProfile } from './mnist_cnn_profile';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   datasets,
   'layers-train': layersTrain,
   'convnetjs-train': convnetjsTrain,
+  linalg,
 };
 
 const { values } = parseArgs({

@@ -1,2 +1,15 @@
-// @cnn/linalg: linear algebra. Its API lands with its issue; until then this entry exports nothing.
-export {};
+/**
+ * @cnn/linalg — least squares, the SVD, the Moore–Penrose pseudoinverse, orthogonal projectors, QR and
+ * the symmetric eigendecomposition on TensorFlow.js tensors, on every backend.
+ *
+ * @packageDocumentation
+ */
+export { type ConvMatrixOptions, convMatrix } from './conv_matrix';
+export { eigh } from './eigh';
+export { LinalgError } from './errors';
+export { type LstsqOptions, type LstsqResult, lstsq } from './lstsq';
+export { cond, pinv, type RcondOptions, rank } from './pinv';
+export { project, projector } from './projector';
+export { type QROptions, qr } from './qr';
+export { nullSpace, orth } from './subspaces';
+export { type SVDOptions, type SVDResult, svd } from './svd';

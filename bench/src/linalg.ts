@@ -1,0 +1,123 @@
+import { Rng, ready } from '@cnn/core';
+import { lstsq, pinv, svd } from '@cnn/linalg';
+import * as tf from '@tensorflow/tfjs-core';
+import { report, time } from './report';
+
+/** The issue's shapes, with LAPACK's (numpy, float32) seconds on this machine for the ratio. */
+const SHAPES: readonly [number, number, number][] = [
+  [400, 4096, 0.28],
+  [1000, 784, 0.17],
+  [2000, 500, 0.09],
+  [1024, 1024, 0.37],
+];
+
+/** cpu runs a shape only if the last one it ran predicts (by m·n·min(m,n)) no more than this. */
+const CPU_BUDGET_SECONDS = 60;
+
+const maxAbs = (x: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(x)).dataSync()[0]!);
+
+function svdAccuracy(a: tf.Tensor2D, u: tf.Tensor, s: tf.Tensor, v: tf.Tensor) {
+  return tf.tidy(() => {
+    const back = tf.matMul(tf.mul(u, tf.expandDims(s, 0)), v, false, true);
+    const k = s.shape[0]!;
+    const eye = tf.eye(k);
+    return {
+      reconstruction: tf.norm(tf.sub(a, back)).dataSync()[0]! / tf.norm(a).dataSync()[0]!,
+      uOrthogonality: maxAbs(tf.sub(tf.matMul(u as tf.Tensor2D, u as tf.Tensor2D, true, false), eye)),
+      vOrthogonality: maxAbs(tf.sub(tf.matMul(v as tf.Tensor2D, v as tf.Tensor2D, true, false), eye)),
+    };
+  });
+}
+
+/**
+ * Seconds and accuracy of `svd` on the issue's four shapes (Gaussian matrices), then `lstsq` (each
+ * method) and `pinv` on 2000×500, per backend.
+ */
+export async function linalg(backends: string[]): Promise<void> {
+  for (const backend of backends) {
+    await ready({ backend });
+    const runs = backend === 'cpu' ? 1 : 3;
+    const warmup = backend === 'cpu' ? 0 : 1;
+    let secondsPerWork: number | undefined;
+    for (const [m, n, lapack] of SHAPES) {
+      const shape = `${m}x${n}`;
+      const work = m * n * Math.min(m, n);
+      if (backend === 'cpu' && secondsPerWork !== undefined && secondsPerWork * work > CPU_BUDGET_SECONDS) {
+        console.log(
+          `# linalg: svd ${shape} skipped on cpu: predicted ${(secondsPerWork * work).toFixed(0)} s > budget ${CPU_BUDGET_SECONDS} s`,
+        );
+        continue;
+      }
+      const a = new Rng(m + n).randomNormal([m, n]) as tf.Tensor2D;
+      const seconds = await time(
+        async () => {
+          const r = svd(a);
+          await r.s.data();
+          tf.dispose([r.u, r.s, r.v]);
+        },
+        { warmup, runs },
+      );
+      secondsPerWork = seconds / work;
+      report({ bench: 'linalg-svd', backend, shape, value: seconds, unit: 's' });
+      report({ bench: 'linalg-svd', backend, shape, value: seconds / lapack, unit: '× LAPACK' });
+      const r = svd(a);
+      const acc = svdAccuracy(a, r.u, r.s, r.v);
+      report({ bench: 'linalg-svd', backend, shape, value: acc.reconstruction, unit: '‖A−USVᵀ‖/‖A‖' });
+      report({ bench: 'linalg-svd', backend, shape, value: acc.uOrthogonality, unit: 'max|UᵀU−I|' });
+      report({ bench: 'linalg-svd', backend, shape, value: acc.vOrthogonality, unit: 'max|VᵀV−I|' });
+      tf.dispose([a, r.u, r.s, r.v]);
+    }
+    await solvers(backend, warmup, runs);
+  }
+}
+
+/** lstsq (each method) and pinv on 2000×500, with the residual's orthogonality to col(A). */
+async function solvers(backend: string, warmup: number, runs: number): Promise<void> {
+  const [m, n] = [2000, 500];
+  const rng = new Rng(7);
+  const a = rng.randomNormal([m, n]) as tf.Tensor2D;
+  const b = rng.randomNormal([m, 1]) as tf.Tensor2D;
+  for (const method of ['qr', 'svd', 'normal'] as const) {
+    const seconds = await time(
+      async () => {
+        const r = lstsq(a, b, { method });
+        await r.x.data();
+        tf.dispose([r.x, r.residuals, ...(r.s ? [r.s] : [])]);
+      },
+      { warmup, runs },
+    );
+    report({ bench: 'linalg-lstsq', backend, shape: `${m}x${n}`, method, value: seconds, unit: 's' });
+    const r = lstsq(a, b, { method });
+    const orthogonality = tf.tidy(() => {
+      const residual = tf.sub(b, tf.matMul(a, r.x));
+      return (
+        maxAbs(tf.matMul(a, residual, true, false)) /
+        (tf.norm(a).dataSync()[0]! * tf.norm(residual).dataSync()[0]!)
+      );
+    });
+    report({
+      bench: 'linalg-lstsq',
+      backend,
+      shape: `${m}x${n}`,
+      method,
+      value: orthogonality,
+      unit: 'max|Aᵀr|/(‖A‖‖r‖)',
+    });
+    tf.dispose([r.x, r.residuals, ...(r.s ? [r.s] : [])]);
+  }
+  const seconds = await time(
+    async () => {
+      const p = pinv(a);
+      await p.data();
+      p.dispose();
+    },
+    { warmup, runs },
+  );
+  report({ bench: 'linalg-pinv', backend, shape: `${m}x${n}`, value: seconds, unit: 's' });
+  const penrose = tf.tidy(() => {
+    const p = pinv(a);
+    return maxAbs(tf.sub(tf.matMul(tf.matMul(a, p), a), a)) / maxAbs(a);
+  });
+  report({ bench: 'linalg-pinv', backend, shape: `${m}x${n}`, value: penrose, unit: 'max|AA⁺A−A|/max|A|' });
+  tf.dispose([a, b]);
+}

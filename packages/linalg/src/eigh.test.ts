@@ -1,0 +1,45 @@
+import { expectNoLeaks, Rng } from '@cnn/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { orthogonalityError } from '../test/helpers';
+import { host, referenceEigenvalues } from '../test/reference';
+import { eigh } from './eigh';
+import { LinalgError } from './errors';
+
+function symmetric(rng: Rng, n: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const x = rng.randomNormal([n, n]);
+    return tf.add(x, tf.transpose(x)) as tf.Tensor2D;
+  });
+}
+
+describe('eigh', () => {
+  it.each([1, 2, 7, 40, 75])('diagonalises a symmetric matrix of order %i', async (n) => {
+    const a = symmetric(new Rng(n), n);
+    const { values, vectors } = await expectNoLeaks(() => eigh(a));
+    expect(orthogonalityError(vectors)).toBeLessThan(1e-5);
+    const av = tf.matMul(a, vectors);
+    const vl = tf.mul(vectors, tf.expandDims(values, 0));
+    const scale = Math.abs(referenceEigenvalues(host(n, n, a.dataSync())).at(-1)!) + 1;
+    expect(tf.max(tf.abs(tf.sub(av, vl))).dataSync()[0]! / scale).toBeLessThan(1e-5);
+    const ref = referenceEigenvalues(host(n, n, a.dataSync()));
+    const got = values.dataSync();
+    ref.forEach((r, i) => {
+      expect(Math.abs(got[i]! - r) / scale).toBeLessThan(1e-5);
+    });
+    tf.dispose([a, values, vectors, av, vl]);
+  });
+
+  it('handles repeated eigenvalues, a diagonal matrix and batches', () => {
+    const a = tf.stack([tf.eye(4), tf.diag(tf.tensor1d([3, -1, 2, 0]))]);
+    const { values, vectors } = eigh(a);
+    expect(Array.from(values.dataSync())).toEqual([1, 1, 1, 1, -1, 0, 2, 3]);
+    expect(orthogonalityError(tf.squeeze(tf.slice(vectors, [0, 0, 0], [1, 4, 4]), [0]))).toBeLessThan(1e-6);
+    tf.dispose([a, values, vectors]);
+  });
+
+  it('rejects non-square input', () => {
+    expect(() => eigh(tf.zeros([2, 3]))).toThrow(LinalgError);
+    expect(() => eigh(tf.zeros([2, 3]))).toThrow(/square.*\[2, 3\]/);
+  });
+});

@@ -1,0 +1,173 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { compactWY, makeReflector } from './householder';
+import { checkTensor, download, fromHost, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
+import { applyQTransposed, PANEL, type Panel } from './qr';
+import { tridiagonalEigen } from './tridiagonal';
+
+/** A Householder tridiagonalization A = Q T Qᵀ: T's diagonal and off-diagonal on the host, Q as panels. */
+interface Tridiagonal {
+  readonly d: Float64Array;
+  readonly e: Float64Array;
+  readonly panels: readonly Panel[];
+}
+
+/**
+ * Reduces symmetric `a` (n×n) to tridiagonal form, blocked as LAPACK's dsytrd/dlatrd (lower): within a
+ * panel each column's reflector is made on the host and its one product with the trailing matrix runs on
+ * the backend; at the end of the panel the trailing matrix takes all of the panel's reflectors at once as
+ * one rank-2b product — half the O(n³) work in matrix products, the other half in matrix-vector ones.
+ */
+function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
+  const n = a.shape[0];
+  const d = new Float64Array(n);
+  const e = new Float64Array(Math.max(0, n - 1));
+  const panels: Panel[] = [];
+  let cur: tf.Tensor2D = tf.tidy(() => tf.mul(tf.add(a, tf.transpose(a)), 0.5));
+  for (let i = 0; i < n; i += PANEL) {
+    const len = n - i;
+    const b = Math.min(PANEL, len);
+    const top = b === len ? cur : tf.slice(cur, [0, 0], [b, len]);
+    const p = Float64Array.from(top.dataSync());
+    if (top !== cur) top.dispose();
+    const v = new Float64Array(b * len);
+    const w = new Float64Array(b * len);
+    const taus = new Float64Array(b);
+    for (let r = 0; r < b; r++) {
+      const col = p.subarray(r * len, (r + 1) * len);
+      // The column as the panel's earlier reflectors left it: A − V Wᵀ − W Vᵀ, rows r.. only.
+      for (let s = 0; s < r; s++) {
+        const ws = w[s * len + r]!;
+        const vs = v[s * len + r]!;
+        for (let k = r; k < len; k++) col[k] = col[k]! - v[s * len + k]! * ws - w[s * len + k]! * vs;
+      }
+      d[i + r] = col[r]!;
+      if (i + r === n - 1) break;
+      const { tau, beta } = makeReflector(col, r + 1, len);
+      e[i + r] = beta;
+      taus[r] = tau;
+      const vr = v.subarray(r * len, (r + 1) * len);
+      vr[r + 1] = 1;
+      for (let k = r + 2; k < len; k++) vr[k] = col[k]!;
+      if (tau === 0) continue;
+      const y = download(() => tf.matMul(cur, fromHost(vr, len, 1)));
+      const wr = w.subarray(r * len, (r + 1) * len);
+      for (let k = 0; k < len; k++) wr[k] = y[k]!;
+      for (let s = 0; s < r; s++) {
+        let wv = 0;
+        let vv = 0;
+        for (let k = r + 1; k < len; k++) {
+          wv += w[s * len + k]! * vr[k]!;
+          vv += v[s * len + k]! * vr[k]!;
+        }
+        for (let k = 0; k < len; k++) wr[k] = wr[k]! - v[s * len + k]! * wv - w[s * len + k]! * vv;
+      }
+      let wv = 0;
+      for (let k = r + 1; k < len; k++) {
+        wr[k] = wr[k]! * tau;
+        wv += wr[k]! * vr[k]!;
+      }
+      const alpha = -0.5 * tau * wv;
+      for (let k = r + 1; k < len; k++) wr[k] = wr[k]! + alpha * vr[k]!;
+    }
+    // Reflectors as rows of length n for the back-transformation (zeros above each one's start).
+    const rows = new Float64Array(b * n);
+    for (let r = 0; r < b; r++) {
+      for (let k = r + 1; k < len; k++) rows[r * n + i + k] = v[r * len + k]!;
+    }
+    panels.push({ vt: fromHost(rows, b, n), t: fromHost(compactWY(rows, taus, b, n), b, b) });
+    const rest = len - b;
+    if (rest <= 0) break;
+    // Trailing update A ← A − V Wᵀ − W Vᵀ as one product [V W]·[W V]ᵀ of inner size 2b.
+    const left = new Float64Array(rest * 2 * b);
+    const right = new Float64Array(2 * b * rest);
+    for (let r = 0; r < b; r++) {
+      for (let k = 0; k < rest; k++) {
+        const vk = v[r * len + b + k]!;
+        const wk = w[r * len + b + k]!;
+        left[k * 2 * b + r] = vk;
+        left[k * 2 * b + b + r] = wk;
+        right[r * rest + k] = wk;
+        right[(b + r) * rest + k] = vk;
+      }
+    }
+    const next: tf.Tensor2D = tf.tidy(() =>
+      tf.sub(
+        tf.slice(cur, [b, b], [rest, rest]),
+        tf.matMul(fromHost(left, rest, 2 * b), fromHost(right, 2 * b, rest)),
+      ),
+    );
+    cur.dispose();
+    cur = next;
+  }
+  if (!cur.isDisposed) cur.dispose();
+  return { d, e, panels };
+}
+
+/**
+ * Eigenvalues (ascending) and eigenvectors (columns) of one symmetric matrix on the backend: Householder
+ * tridiagonalization, the tridiagonal problem in O(n²) on the host, and the back-transformation as matrix
+ * products.
+ */
+export function symmetricEigen(a: tf.Tensor2D): { values: Float64Array; vectors: tf.Tensor2D } {
+  const n = a.shape[0];
+  const { d, e, panels } = tridiagonalize(a);
+  try {
+    const { values, vectors } = tridiagonalEigen(d, e);
+    // vectors' rows are T's eigenvectors z_j; (Q Z)ᵀ = apply Q to the rows, then transpose.
+    const x = tf.tidy(() => tf.transpose(applyQTransposed({ panels }, fromHost(vectors, n, n), false)));
+    return { values, vectors: x };
+  } finally {
+    for (const p of panels) tf.dispose([p.vt, p.t]);
+  }
+}
+
+/**
+ * The eigendecomposition of a symmetric matrix, A = V diag(values) Vᵀ (numpy.linalg.eigh): eigenvalues in
+ * ascending order, orthonormal eigenvectors as the columns of `vectors`. Batched over leading axes. Only
+ * the symmetric part (A + Aᵀ)/2 is used. Backward stable: errors are float32's unit roundoff times ‖A‖.
+ * Each eigenvector's sign is fixed so that its entry of largest magnitude is positive. The caller disposes
+ * both tensors.
+ *
+ * @example
+ * ```ts
+ * const { values, vectors } = eigh(tf.tensor2d([[2, 1], [1, 2]]));
+ * values.print();    // [1, 3]
+ * vectors.print();   // [[-0.707, 0.707], [0.707, 0.707]]
+ * ```
+ */
+export function eigh(a: tf.Tensor): { values: tf.Tensor; vectors: tf.Tensor } {
+  checkTensor('eigh', 'a', a);
+  const [m, n] = a.shape.slice(-2) as [number, number];
+  if (m !== n || n === 0) {
+    throw LinalgErrorFor(
+      'eigh',
+      `a must be a non-empty square matrix (or a batch of them), got shape [${a.shape.join(', ')}]`,
+    );
+  }
+  return withFloat32(a, (x) =>
+    mapMatrices(x, (matrix) => {
+      const { values, vectors } = symmetricEigen(matrix);
+      const signed = tf.tidy(() => tf.mul(vectors, signsOfLargest(vectors)));
+      vectors.dispose();
+      return { values: tf.tensor1d(Float32Array.from(values)), vectors: signed };
+    }),
+  );
+}
+
+/** Per column of `x`, the sign (±1) of its entry of largest magnitude, as a row to multiply by. */
+export function signsOfLargest(x: tf.Tensor2D): tf.Tensor2D {
+  const [rows, cols] = x.shape;
+  const data = x.dataSync();
+  const best = new Float32Array(cols);
+  const signs = new Float32Array(cols).fill(1);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const value = data[i * cols + j]!;
+      if (Math.abs(value) > best[j]! * (1 + 1e-4)) {
+        best[j] = Math.abs(value);
+        signs[j] = value < 0 ? -1 : 1;
+      }
+    }
+  }
+  return tf.tensor2d(signs, [1, cols]);
+}

@@ -1,0 +1,109 @@
+/**
+ * Householder reflectors in float64 JavaScript: generating them, factoring a narrow panel, and the compact
+ * WY form (Schreiber & Van Loan) that turns a panel's b reflectors into one I − V T Vᵀ, so that applying
+ * them to a large matrix is three matrix products on the backend instead of b rank-1 updates.
+ *
+ * Panels are stored transposed: row r of a panel is column r of the matrix, from the panel's first row
+ * down. Rows are then contiguous both here and in a backend tensor holding the matrix transposed.
+ */
+
+/** H = I − τ v vᵀ with v[0] = 1 maps x to β e₁ (LAPACK's dlarfg convention: β = −sign(x₀)‖x‖). */
+export interface Reflector {
+  readonly tau: number;
+  readonly beta: number;
+}
+
+/**
+ * Turns `x[start..end)` into a reflector in place: x[start] becomes β and x[start+1..end) the tail of v
+ * (its head v[0] = 1 is implicit). τ = 0 (H = I) when the tail is already zero.
+ */
+export function makeReflector(x: Float64Array, start: number, end: number): Reflector {
+  const alpha = x[start]!;
+  // Scaled norm of the tail: no overflow or underflow for entries far from 1.
+  let scale = 0;
+  for (let i = start + 1; i < end; i++) scale = Math.max(scale, Math.abs(x[i]!));
+  if (scale === 0) return { tau: 0, beta: alpha };
+  let sum = 0;
+  for (let i = start + 1; i < end; i++) {
+    const t = x[i]! / scale;
+    sum += t * t;
+  }
+  const tailNorm = scale * Math.sqrt(sum);
+  const beta = -Math.sign(alpha || 1) * Math.hypot(alpha, tailNorm);
+  const tau = (beta - alpha) / beta;
+  const f = 1 / (alpha - beta);
+  for (let i = start + 1; i < end; i++) x[i] = x[i]! * f;
+  x[start] = beta;
+  return { tau, beta };
+}
+
+/**
+ * Householder QR of a panel in place (unblocked, LAPACK's dgeqr2 on the transposed layout): `p` holds b
+ * rows of length n (row r = column r of the panel). On return row r holds R's column r in entries 0..r and
+ * reflector r's tail below (entries r+1..n). Returns the τ of each reflector.
+ */
+export function factorPanel(p: Float64Array, b: number, n: number): Float64Array {
+  const taus = new Float64Array(b);
+  for (let r = 0; r < Math.min(b, n); r++) {
+    const row = r * n;
+    const { tau } = makeReflector(p, row + r, row + n);
+    taus[r] = tau;
+    if (tau === 0) continue;
+    // Apply H = I − τ v vᵀ to the panel's later columns: c ← c − τ (vᵀc) v, v = (1, p[row+r+1 ..]).
+    for (let c = r + 1; c < b; c++) {
+      const col = c * n;
+      let dot = p[col + r]!;
+      for (let i = r + 1; i < n; i++) dot += p[row + i]! * p[col + i]!;
+      const f = tau * dot;
+      p[col + r] = p[col + r]! - f;
+      for (let i = r + 1; i < n; i++) p[col + i] = p[col + i]! - f * p[row + i]!;
+    }
+  }
+  return taus;
+}
+
+/**
+ * The reflectors of a factored panel as explicit rows of length `total`: row r is v_r placed at offset
+ * `offset + r` (zeros before, 1 there, the tail after). `total − offset` is the panel's length n.
+ */
+export function reflectorRows(
+  p: Float64Array,
+  b: number,
+  n: number,
+  offset: number,
+  total: number,
+): Float64Array {
+  const v = new Float64Array(b * total);
+  for (let r = 0; r < b; r++) {
+    const dst = r * total + offset;
+    v[dst + r] = 1;
+    for (let i = r + 1; i < n; i++) v[dst + i] = p[r * n + i]!;
+  }
+  return v;
+}
+
+/**
+ * T of the compact WY form H₀H₁…H_{b−1} = I − V T Vᵀ (upper triangular, b×b row-major; LAPACK's dlarft,
+ * forward and columnwise). `v` holds the reflectors as rows of length `len`.
+ */
+export function compactWY(v: Float64Array, taus: Float64Array, b: number, len: number): Float64Array {
+  const t = new Float64Array(b * b);
+  const z = new Float64Array(b);
+  for (let i = 0; i < b; i++) {
+    const tau = taus[i]!;
+    t[i * b + i] = tau;
+    if (tau === 0 || i === 0) continue;
+    for (let r = 0; r < i; r++) {
+      let dot = 0;
+      for (let k = 0; k < len; k++) dot += v[r * len + k]! * v[i * len + k]!;
+      z[r] = dot;
+    }
+    // T[0:i, i] = −τ T[0:i, 0:i] z
+    for (let r = 0; r < i; r++) {
+      let s = 0;
+      for (let c = r; c < i; c++) s += t[r * b + c]! * z[c]!;
+      t[r * b + i] = -tau * s;
+    }
+  }
+  return t;
+}

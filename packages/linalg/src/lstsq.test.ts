@@ -1,0 +1,72 @@
+import { expectNoLeaks, Rng } from '@cnn/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { gaussian, withSingularValues } from '../test/helpers';
+import { referenceLstsq } from '../test/reference';
+import { LinalgError } from './errors';
+import { lstsq } from './lstsq';
+import { pinv } from './pinv';
+
+const maxAbs = (x: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(x)).dataSync()[0]!);
+
+describe('lstsq', () => {
+  it.each(['auto', 'qr', 'svd', 'normal'] as const)(
+    'solves a full-rank 60×12 problem like a float64 reference (%s)',
+    async (method) => {
+      const rng = new Rng(11);
+      const { a, ref } = gaussian(rng, 60, 12);
+      const b = rng.randomNormal([60]);
+      const expected = referenceLstsq(ref, Float64Array.from(b.dataSync()));
+      const r = await expectNoLeaks(() => lstsq(a, b, { method }));
+      expect(r.x.shape).toEqual([12]);
+      expect(r.rank).toBe(12);
+      const got = r.x.dataSync();
+      const scale = Math.max(...expected.map(Math.abs));
+      expected.forEach((e, i) => {
+        expect(Math.abs(got[i]! - e) / scale).toBeLessThan(method === 'normal' ? 1e-4 : 1e-5);
+      });
+      // Residual ⟂ col(A), and numpy's residuals = ‖b − A x‖².
+      const res = tf.sub(b, tf.squeeze(tf.matMul(a, tf.expandDims(r.x, 1)), [1]));
+      const atr = tf.matMul(a, tf.expandDims(res, 1), true, false);
+      expect(maxAbs(atr) / (maxAbs(a) * maxAbs(b) * 60)).toBeLessThan(1e-6);
+      const sq = tf.sum(tf.square(res)).dataSync()[0]!;
+      expect(Math.abs(r.residuals.dataSync()[0]! - sq) / sq).toBeLessThan(1e-4);
+      expect(r.s === null).toBe(method !== 'svd');
+      tf.dispose([a, b, r.x, r.residuals, res, atr, ...(r.s ? [r.s] : [])]);
+    },
+  );
+
+  it('gives the minimum-norm solution of rank-deficient and underdetermined problems, equal to pinv(A) b', async () => {
+    const rng = new Rng(5);
+    const deficient = withSingularValues(rng, 40, 15, [4, 3, 2, 1, 0.5, 0.25]).a;
+    const wide = rng.randomNormal([8, 20]);
+    for (const [a, method] of [
+      [deficient, 'auto'],
+      [wide, 'auto'],
+      [wide, 'qr'],
+    ] as const) {
+      const b = rng.randomNormal([a.shape[0], 3]);
+      const r = await expectNoLeaks(() => lstsq(a, b, { method }));
+      const p = pinv(a);
+      const viaPinv = tf.matMul(p, b);
+      expect(maxAbs(tf.sub(r.x, viaPinv)) / maxAbs(viaPinv)).toBeLessThan(1e-4);
+      expect(r.rank).toBe(a === deficient ? 6 : 8);
+      expect(r.residuals.shape).toEqual([0]);
+      tf.dispose([b, r.x, r.residuals, p, viaPinv, ...(r.s ? [r.s] : [])]);
+    }
+    tf.dispose([deficient, wide]);
+  });
+
+  it('refuses what a method cannot do, saying why', () => {
+    const a = tf.tensor2d([
+      [1, 2],
+      [2, 4],
+      [3, 6],
+    ]);
+    const b = tf.tensor1d([1, 2, 3]);
+    expect(() => lstsq(a, b, { method: 'qr' })).toThrow(/rank-deficient/);
+    expect(() => lstsq(a, b, { method: 'normal' })).toThrow(LinalgError);
+    expect(() => lstsq(a, tf.tensor1d([1, 2]))).toThrow(/length 3.*got shape \[2\]/);
+    tf.dispose([a, b]);
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * The symmetric tridiagonal eigenproblem in float64 JavaScript, in O(n²) time so that the host's slow
+ * loops never do O(n³) work: eigenvalues by implicit QL (no vectors accumulated), eigenvectors by inverse
+ * iteration with reorthogonalisation inside clusters (LAPACK's dstein scheme), each unreduced block apart.
+ */
+
+const EPS = 2 ** -52;
+
+/** Eigenvalues (ascending) and unit eigenvectors (row j of `vectors` is the j-th, length n). */
+export interface TridiagonalEigen {
+  readonly values: Float64Array;
+  readonly vectors: Float64Array;
+}
+
+/**
+ * Eigenvalues of the unreduced block d[lo..hi), e[lo..hi−1) by implicit QL with Wilkinson shifts, in place
+ * (d ends as the eigenvalues, unsorted; e is destroyed).
+ */
+function qlValues(d: Float64Array, e: Float64Array, lo: number, hi: number): void {
+  for (let l = lo; l < hi; l++) {
+    for (let iter = 0; ; iter++) {
+      let m = l;
+      for (; m < hi - 1; m++) {
+        if (Math.abs(e[m]!) <= EPS * (Math.abs(d[m]!) + Math.abs(d[m + 1]!))) break;
+      }
+      if (m === l) break;
+      if (iter === 90) throw new Error('tridiagonal QL did not converge');
+      let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
+      let r = Math.hypot(g, 1);
+      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let p = 0;
+      let underflow = false;
+      for (let i = m - 1; i >= l; i--) {
+        const f = s * e[i]!;
+        const b = c * e[i]!;
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          // A zero rotation splits the block: deflate and start the sweep again.
+          d[i + 1] = d[i + 1]! - p;
+          e[m] = 0;
+          underflow = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1]! - p;
+        r = (d[i]! - g) * s + 2 * c * b;
+        p = s * r;
+        d[i + 1] = g + p;
+        g = c * r - b;
+      }
+      if (underflow) continue;
+      d[l] = d[l]! - p;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
+}
+
+/** A reproducible start vector for inverse iteration (xorshift: no dependence on Math.random). */
+function startVector(x: Float64Array, seed: number): void {
+  let s = (seed * 2654435761 + 12345) >>> 0 || 1;
+  for (let i = 0; i < x.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    x[i] = ((s >>> 0) / 4294967296) * 2 - 1;
+  }
+}
+
+/**
+ * Solves (T − λI) x = b in place for the block's tridiagonal T by LU with partial pivoting (LAPACK's dgttrf
+ * and dgtts2), pivots below `tiny` raised to it: near an eigenvalue the solve is meant to blow up along the
+ * eigenvector, never to divide by zero.
+ */
+function shiftedSolve(d: Float64Array, e: Float64Array, lambda: number, tiny: number, x: Float64Array): void {
+  const n = x.length;
+  const dd = new Float64Array(n);
+  const du = new Float64Array(n);
+  const dl = new Float64Array(n);
+  const du2 = new Float64Array(n);
+  const swap = new Uint8Array(n);
+  for (let i = 0; i < n; i++) dd[i] = d[i]! - lambda;
+  for (let i = 0; i < n - 1; i++) {
+    du[i] = e[i]!;
+    dl[i] = e[i]!;
+  }
+  for (let i = 0; i < n - 1; i++) {
+    if (Math.abs(dd[i]!) >= Math.abs(dl[i]!)) {
+      const pivot = Math.abs(dd[i]!) < tiny ? (dd[i]! < 0 ? -tiny : tiny) : dd[i]!;
+      dd[i] = pivot;
+      const fact = dl[i]! / pivot;
+      dl[i] = fact;
+      dd[i + 1] = dd[i + 1]! - fact * du[i]!;
+    } else {
+      const fact = dd[i]! / dl[i]!;
+      dd[i] = dl[i]!;
+      dl[i] = fact;
+      const temp = du[i]!;
+      du[i] = dd[i + 1]!;
+      dd[i + 1] = temp - fact * dd[i + 1]!;
+      if (i < n - 2) {
+        du2[i] = du[i + 1]!;
+        du[i + 1] = -fact * du[i + 1]!;
+      }
+      swap[i] = 1;
+    }
+  }
+  if (Math.abs(dd[n - 1]!) < tiny) dd[n - 1] = dd[n - 1]! < 0 ? -tiny : tiny;
+  for (let i = 0; i < n - 1; i++) {
+    if (swap[i]) {
+      const temp = x[i]!;
+      x[i] = x[i + 1]!;
+      x[i + 1] = temp - dl[i]! * x[i]!;
+    } else {
+      x[i + 1] = x[i + 1]! - dl[i]! * x[i]!;
+    }
+  }
+  x[n - 1] = x[n - 1]! / dd[n - 1]!;
+  if (n > 1) x[n - 2] = (x[n - 2]! - du[n - 2]! * x[n - 1]!) / dd[n - 2]!;
+  for (let i = n - 3; i >= 0; i--) x[i] = (x[i]! - du[i]! * x[i + 1]! - du2[i]! * x[i + 2]!) / dd[i]!;
+}
+
+function normalize(x: Float64Array): void {
+  let big = 0;
+  for (let i = 0; i < x.length; i++) big = Math.max(big, Math.abs(x[i]!));
+  if (big === 0 || !Number.isFinite(big)) return;
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    x[i] = x[i]! / big;
+    sum += x[i]! * x[i]!;
+  }
+  const f = 1 / Math.sqrt(sum);
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * f;
+}
+
+/** Eigenvectors of one unreduced block for its ascending eigenvalues `lambdas`; rows of length n. */
+function blockVectors(d: Float64Array, e: Float64Array, lambdas: Float64Array): Float64Array[] {
+  const n = d.length;
+  let tnorm = 0;
+  for (let i = 0; i < n; i++) {
+    tnorm = Math.max(
+      tnorm,
+      Math.abs(d[i]!) + (i > 0 ? Math.abs(e[i - 1]!) : 0) + (i < n - 1 ? Math.abs(e[i]!) : 0),
+    );
+  }
+  // Vectors of eigenvalues further apart than this come out orthogonal to ~1e-10 by themselves (the
+  // loss is about ε‖T‖/gap); LAPACK's 1e-3‖T‖ is far more cautious than float32 results need.
+  const ortol = 1e-6 * tnorm;
+  const pertol = 10 * EPS * tnorm;
+  const tiny = Math.max(EPS * tnorm, Number.MIN_VALUE * 1e10);
+  const out: Float64Array[] = [];
+  let clusterStart = 0;
+  let previous = -Infinity;
+  for (let j = 0; j < lambdas.length; j++) {
+    if (j > 0 && lambdas[j]! - lambdas[j - 1]! >= ortol) clusterStart = j;
+    // Equal eigenvalues would give equal solves: shift each a little above the one before.
+    const lambda = Math.max(lambdas[j]!, previous + pertol);
+    previous = lambda;
+    const x = new Float64Array(n);
+    startVector(x, j + 1);
+    for (let iter = 0; iter < 3; iter++) {
+      normalize(x);
+      shiftedSolve(d, e, lambda, tiny, x);
+      for (let c = clusterStart; c < j; c++) {
+        const z = out[c]!;
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += x[i]! * z[i]!;
+        for (let i = 0; i < n; i++) x[i] = x[i]! - dot * z[i]!;
+      }
+    }
+    normalize(x);
+    out.push(x);
+  }
+  return out;
+}
+
+/**
+ * Eigenvalues (ascending) and eigenvectors of the symmetric tridiagonal matrix with diagonal `d` (length n)
+ * and off-diagonal `e` (length n − 1). O(n²) plus O(k²·n) for each cluster of k close eigenvalues.
+ */
+export function tridiagonalEigen(d: Float64Array, e: Float64Array): TridiagonalEigen {
+  const n = d.length;
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  const pairs: { value: number; block: number; vector: Float64Array }[] = [];
+  let lo = 0;
+  for (let hi = 1; hi <= n; hi++) {
+    const split =
+      hi === n || Math.abs(e[hi - 1]!) <= EPS * (Math.abs(d[hi - 1]!) + Math.abs(d[hi]!)) || e[hi - 1] === 0;
+    if (!split) continue;
+    const bd = d.slice(lo, hi);
+    const be = e.slice(lo, hi - 1);
+    const lambdas = bd.slice();
+    const scratch = new Float64Array(hi - lo);
+    scratch.set(be);
+    qlValues(lambdas, scratch, 0, hi - lo);
+    lambdas.sort();
+    const vecs = hi - lo === 1 ? [Float64Array.of(1)] : blockVectors(bd, be, lambdas);
+    for (let j = 0; j < lambdas.length; j++) pairs.push({ value: lambdas[j]!, block: lo, vector: vecs[j]! });
+    lo = hi;
+  }
+  pairs.sort((a, b) => a.value - b.value);
+  pairs.forEach((p, j) => {
+    values[j] = p.value;
+    vectors.set(p.vector, j * n + p.block);
+  });
+  return { values, vectors };
+}
