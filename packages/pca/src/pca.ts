@@ -274,7 +274,13 @@ export class PCA {
    */
   static fromJSON(json: unknown): PCA {
     const { options, state } = readJSON(json);
-    const pca = new PCA(options);
+    let pca: PCA;
+    try {
+      pca = new PCA(options);
+    } catch (error) {
+      disposeState(state);
+      throw error instanceof PcaError ? new PcaError(`fromJSON: options: ${error.message}`) : error;
+    }
     pca.#state = state;
     return pca;
   }
