@@ -1,6 +1,7 @@
 import { svd } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
 import { componentsForFraction } from './components';
+import { randomizedRightSVD } from './randomized';
 import { type PcaState, stateFrom } from './state';
 
 /** How one `fit` runs: the options of {@link PCA} resolved against the data. */
@@ -36,14 +37,9 @@ export function fitComponents(x: tf.Tensor2D, plan: FitPlan): PcaState {
     const total = sumSquares / (n - 1);
     if (plan.solver === 'randomized') {
       const k = plan.nComponents ?? most;
-      const { u, s, v } = svd(centred, {
-        k,
-        oversample: plan.oversample,
-        powerIters: plan.powerIters,
-        seed: plan.seed,
-      });
+      const { s, v } = randomizedRightSVD(centred, k, plan.oversample, plan.powerIters, plan.seed);
       const values = Float64Array.from(s.dataSync());
-      tf.dispose([u, s]);
+      s.dispose();
       let kept = 0;
       for (const sv of values) kept += (sv * sv) / (n - 1);
       const noise = most > k ? Math.max(total - kept, 0) / (most - k) : 0;

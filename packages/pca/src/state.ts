@@ -46,6 +46,17 @@ export function hostValues(x: tf.Tensor): Float64Array {
   return Float64Array.from(x.dataSync());
 }
 
+/** Rows of `c` flipped so that each one's entry of largest magnitude is positive. */
+function signed(c: tf.Tensor2D): tf.Tensor2D {
+  const rows = c.arraySync();
+  const signs = rows.map((row) => {
+    let big = 0;
+    for (const x of row) if (Math.abs(x) > Math.abs(big)) big = x;
+    return big < 0 ? -1 : 1;
+  });
+  return tf.mul(c, tf.tensor2d(signs, [signs.length, 1]));
+}
+
 /**
  * The state for `k` components out of singular values `s` (all of them, descending, as float64) and right
  * singular vectors `v` [features, ≥ k], with the noise variance given: builds the owned tensors.
@@ -65,7 +76,7 @@ export function stateFrom(
   const variance = Float64Array.from(kept, (x) => (x * x) / dof);
   const ratio = Float64Array.from(kept, (x) => (sumSquares > 0 ? (x * x) / sumSquares : 0));
   return {
-    components: tf.tidy(() => tf.transpose(tf.slice(v, [0, 0], [v.shape[0], k])) as tf.Tensor2D),
+    components: tf.tidy(() => signed(tf.transpose(tf.slice(v, [0, 0], [v.shape[0], k])) as tf.Tensor2D)),
     mean: tf.clone(mean),
     explainedVariance: tf.tensor1d(Float32Array.from(variance)),
     explainedVarianceRatio: tf.tensor1d(Float32Array.from(ratio)),
