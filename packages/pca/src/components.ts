@@ -1,7 +1,13 @@
 import { PcaError } from './errors';
 
-/** The SVD solvers of {@link PCA}: exact, randomized (Halko et al.), or chosen from the data's shape. */
-export type Solver = 'full' | 'randomized' | 'auto';
+/**
+ * The solvers of {@link PCA}: the exact SVD, the eigendecomposition of the covariance matrix (fast for
+ * many samples of few features), randomized (Halko et al.), or chosen from the data's shape.
+ */
+export type Solver = 'full' | 'covariance_eigh' | 'randomized' | 'auto';
+
+/** A solver once `'auto'` is resolved. */
+export type ResolvedSolver = Exclude<Solver, 'auto'>;
 
 /**
  * Checks `nComponents` against data of `n` samples and `features` features: an integer in
@@ -40,20 +46,21 @@ export function checkNComponents(
   }
   if (solver === 'randomized') {
     throw new PcaError(
-      `${fn}: a fraction of variance (nComponents ${nComponents}) needs the full spectrum: solver 'full' or 'auto', got 'randomized'`,
+      `${fn}: a fraction of variance (nComponents ${nComponents}) needs the full spectrum: solver 'full', 'covariance_eigh' or 'auto', got 'randomized'`,
     );
   }
 }
 
 /**
- * The solver `'auto'` stands for, by scikit-learn's rule (before its covariance solver): `'full'` when the
- * data is small (max(n, features) ≤ 500) or when a fraction of variance or most components (≥ 80% of
- * min(n, features)) are asked for; `'randomized'` otherwise.
+ * The solver `'auto'` stands for, by scikit-learn's rule (1.5 on): `'covariance_eigh'` for many samples
+ * of few features (features ≤ 1000 and n ≥ 10·features); else `'full'` when the data is small
+ * (max(n, features) ≤ 500) or when a fraction of variance or most components (≥ 80% of min(n, features))
+ * are asked for; `'randomized'` otherwise.
  *
  * @example
  * ```ts
- * resolveSolver('auto', 50, 10000, 784); // 'randomized'
- * resolveSolver('auto', 0.95, 10000, 784); // 'full'
+ * resolveSolver('auto', 50, 10000, 784); // 'covariance_eigh'
+ * resolveSolver('auto', 50, 5000, 784);  // 'randomized'
  * ```
  */
 export function resolveSolver(
@@ -61,8 +68,9 @@ export function resolveSolver(
   nComponents: number | undefined,
   n: number,
   features: number,
-): 'full' | 'randomized' {
+): ResolvedSolver {
   if (solver !== 'auto') return solver;
+  if (features <= 1000 && n >= 10 * features) return 'covariance_eigh';
   if (Math.max(n, features) <= 500) return 'full';
   if (
     nComponents !== undefined &&

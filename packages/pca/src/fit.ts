@@ -1,6 +1,6 @@
-import { svd } from '@cnn/linalg';
+import { eigh, svd } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
-import { componentsForFraction } from './components';
+import { componentsForFraction, type ResolvedSolver } from './components';
 import { randomizedRightSVD } from './randomized';
 import { type PcaState, stateFrom } from './state';
 
@@ -8,7 +8,7 @@ import { type PcaState, stateFrom } from './state';
 export interface FitPlan {
   /** Integer components, a fraction of variance in (0, 1), or undefined for min(n, features). */
   nComponents: number | undefined;
-  solver: 'full' | 'randomized';
+  solver: ResolvedSolver;
   center: boolean;
   seed: number;
   oversample: number;
@@ -47,9 +47,7 @@ export function fitComponents(x: tf.Tensor2D, plan: FitPlan): PcaState {
       v.dispose();
       return state;
     }
-    const { u, s, v } = svd(centred);
-    const values = Float64Array.from(s.dataSync());
-    tf.dispose([u, s]);
+    const { values, v } = plan.solver === 'full' ? exactSVD(centred) : covarianceSVD(centred);
     const k =
       plan.nComponents === undefined
         ? most
@@ -75,6 +73,33 @@ export function fitComponents(x: tf.Tensor2D, plan: FitPlan): PcaState {
     mean.dispose();
     if (centred !== x) centred.dispose();
   }
+}
+
+/** Singular values (float64) and right singular vectors of `x` by the exact SVD. */
+function exactSVD(x: tf.Tensor2D): { values: Float64Array; v: tf.Tensor } {
+  const { u, s, v } = svd(x);
+  const values = Float64Array.from(s.dataSync());
+  tf.dispose([u, s]);
+  return { values, v };
+}
+
+/**
+ * Singular values and right singular vectors of `x` [n, f] from the eigendecomposition of xᵀx (scikit-learn's
+ * `covariance_eigh`): one product and an f×f `eigh`. Eigenvalues that roundoff pushed below zero count as
+ * zero; only the min(n, f) largest are kept.
+ */
+function covarianceSVD(x: tf.Tensor2D): { values: Float64Array; v: tf.Tensor } {
+  const [n, f] = x.shape;
+  const gram = tf.matMul(x, x, true, false);
+  const { values: ascending, vectors } = eigh(gram);
+  gram.dispose();
+  const eigen = ascending.dataSync();
+  ascending.dispose();
+  const rank = Math.min(n, f);
+  const values = Float64Array.from({ length: rank }, (_, i) => Math.sqrt(Math.max(eigen[f - 1 - i]!, 0)));
+  const v = tf.tidy(() => tf.slice(tf.reverse(vectors, 1), [0, 0], [f, rank]));
+  vectors.dispose();
+  return { values, v };
 }
 
 /** The mean of s²/(n − 1) over the singular values past the first k (0 when there are none). */

@@ -2,43 +2,47 @@ import { expectNoLeaks, Rng } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { axisError, columnMeans, correlated, maxAbs, reference, relativeError } from '../test/helpers';
+import { resolveSolver } from './components';
 import { PcaError } from './errors';
 import { PCA } from './pca';
 
 const SCALES = [5, 3, 2, 1, 0.5, 0.3, 0.2, 0.1];
 
-describe('PCA (full solver)', () => {
-  it('finds the eigenvalues and eigenvectors of the sample covariance', async () => {
-    const data = correlated(new Rng(1), 400, SCALES);
-    const ref = reference(data);
-    const pca = new PCA({ solver: 'full' }).fit(data.tensor);
-    expect(pca.nComponentsFitted).toBe(8);
-    expect(relativeError(await pca.explainedVariance.data(), ref.values)).toBeLessThan(1e-5);
-    const trace = ref.values.reduce((a, b) => a + b, 0);
-    expect(
-      relativeError(
-        await pca.explainedVarianceRatio.data(),
-        ref.values.map((v) => v / trace),
-      ),
-    ).toBeLessThan(1e-5);
-    const s = await pca.singularValues.data();
-    expect(
-      relativeError(
-        Array.from(s, (x) => (x * x) / 399),
-        ref.values,
-      ),
-    ).toBeLessThan(1e-5);
-    expect(relativeError(await pca.mean.data(), columnMeans(data.values, 400, 8))).toBeLessThan(1e-6);
-    expect(axisError(pca.components, ref.vectors, 8)).toBeLessThan(1e-5);
-    expect(pca.noiseVariance).toBe(0);
-    // Sign convention: each component's largest-magnitude entry is positive.
-    for (const row of pca.components.arraySync()) {
-      const big = row.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
-      expect(big).toBeGreaterThan(0);
-    }
-    pca.dispose();
-    data.tensor.dispose();
-  });
+describe('PCA (full and covariance_eigh solvers)', () => {
+  it.each(['full', 'covariance_eigh'] as const)(
+    '%s: finds the eigenvalues and eigenvectors of the sample covariance',
+    async (solver) => {
+      const data = correlated(new Rng(1), 400, SCALES);
+      const ref = reference(data);
+      const pca = new PCA({ solver }).fit(data.tensor);
+      expect(pca.nComponentsFitted).toBe(8);
+      expect(relativeError(await pca.explainedVariance.data(), ref.values)).toBeLessThan(1e-5);
+      const trace = ref.values.reduce((a, b) => a + b, 0);
+      expect(
+        relativeError(
+          await pca.explainedVarianceRatio.data(),
+          ref.values.map((v) => v / trace),
+        ),
+      ).toBeLessThan(1e-5);
+      const s = await pca.singularValues.data();
+      expect(
+        relativeError(
+          Array.from(s, (x) => (x * x) / 399),
+          ref.values,
+        ),
+      ).toBeLessThan(1e-5);
+      expect(relativeError(await pca.mean.data(), columnMeans(data.values, 400, 8))).toBeLessThan(1e-6);
+      expect(axisError(pca.components, ref.vectors, 8)).toBeLessThan(1e-5);
+      expect(pca.noiseVariance).toBe(0);
+      // Sign convention: each component's largest-magnitude entry is positive.
+      for (const row of pca.components.arraySync()) {
+        const big = row.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+        expect(big).toBeGreaterThan(0);
+      }
+      pca.dispose();
+      data.tensor.dispose();
+    },
+  );
 
   it('keeps orthonormal components', () => {
     const data = correlated(new Rng(2), 300, SCALES);
@@ -169,6 +173,17 @@ describe('PCA (randomized solver)', () => {
   });
 });
 
+describe('resolveSolver', () => {
+  it("follows scikit-learn's 'auto' rule", () => {
+    expect(resolveSolver('auto', 50, 10000, 784)).toBe('covariance_eigh');
+    expect(resolveSolver('auto', 50, 5000, 784)).toBe('randomized');
+    expect(resolveSolver('auto', 0.9, 5000, 784)).toBe('full');
+    expect(resolveSolver('auto', 700, 5000, 784)).toBe('full');
+    expect(resolveSolver('auto', 5, 400, 100)).toBe('full');
+    expect(resolveSolver('full', 5, 10000, 10)).toBe('full');
+  });
+});
+
 describe('PCA errors', () => {
   const data = () => correlated(new Rng(10), 20, [3, 2, 1, 0.5]).tensor;
   const throwsPca = (fn: () => unknown, message: RegExp) => {
@@ -181,11 +196,11 @@ describe('PCA errors', () => {
     throwsPca(() => new PCA({ nComponents: 1.5 }), /above 1 must be an integer, got 1.5/);
     throwsPca(
       () => new PCA({ nComponents: 0.9, solver: 'randomized' }),
-      /solver 'full' or 'auto', got 'randomized'/,
+      /'full', 'covariance_eigh' or 'auto', got 'randomized'/,
     );
     throwsPca(
       () => new PCA({ solver: 'arpack' as 'full' }),
-      /solver must be one of full, randomized, auto, got arpack/,
+      /solver must be one of full, covariance_eigh, randomized, auto, got arpack/,
     );
     throwsPca(() => new PCA({ seed: 1.5 }), /seed must be a non-negative integer, got 1.5/);
   });

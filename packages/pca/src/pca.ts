@@ -15,7 +15,11 @@ export interface PCAOptions {
    * all, min(n, features).
    */
   nComponents?: number;
-  /** `'full'` exact SVD, `'randomized'` (Halko et al.), `'auto'` (default) by scikit-learn's rule. */
+  /**
+   * `'full'` exact SVD of the centred data; `'covariance_eigh'` eigendecomposition of its covariance
+   * (features × features: fast when n ≫ features, but float32 loses eigenvalues below ~1e-6 of the
+   * largest); `'randomized'` (Halko et al.); `'auto'` (default) by scikit-learn's rule.
+   */
   solver?: Solver;
   /** Scale the projections to unit variance (divide by √explainedVariance). Default false. */
   whiten?: boolean;
@@ -29,7 +33,7 @@ export interface PCAOptions {
   powerIters?: number;
 }
 
-const SOLVERS: readonly Solver[] = ['full', 'randomized', 'auto'];
+const SOLVERS: readonly Solver[] = ['full', 'covariance_eigh', 'randomized', 'auto'];
 
 /**
  * Principal component analysis with scikit-learn's semantics: `fit` on samples [n, features] (or images
