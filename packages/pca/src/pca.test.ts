@@ -165,11 +165,28 @@ describe('PCA (randomized solver)', () => {
     const overlap = tf.tidy(() => tf.abs(tf.matMul(fast.components, full.components, false, true)));
     const diagonal = tf.tidy(() => tf.sub(1, tf.max(overlap, 1)));
     expect(maxAbs(diagonal)).toBeLessThan(1e-4);
+    const gram = tf.matMul(fast.components, fast.components, false, true);
+    const eye = tf.eye(5);
+    expect(maxAbs(tf.sub(gram, eye))).toBeLessThan(1e-5);
+    tf.dispose([gram, eye]);
     // Noise variance: what the kept components leave of the total, over the discarded count.
     expect(Math.abs(fast.noiseVariance - full.noiseVariance) / full.noiseVariance).toBeLessThan(1e-3);
     tf.dispose([overlap, diagonal, data.tensor]);
     full.dispose();
     fast.dispose();
+  });
+
+  it('handles data of lower rank than its sketch', () => {
+    const data = correlated(new Rng(15), 200, [...[4, 2, 1], ...Array<number>(37).fill(0)]);
+    const pca = new PCA({ nComponents: 3, solver: 'randomized' }).fit(data.tensor);
+    const full = new PCA({ nComponents: 3, solver: 'full' }).fit(data.tensor);
+    expect(relativeError(pca.explainedVariance.dataSync(), full.explainedVariance.dataSync())).toBeLessThan(
+      1e-4,
+    );
+    expect(pca.noiseVariance).toBeLessThan(1e-6);
+    tf.dispose(data.tensor);
+    pca.dispose();
+    full.dispose();
   });
 });
 

@@ -1,6 +1,6 @@
 import { Rng } from '@cnn/core';
-import { svd } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
+import { hostEigen } from './host_eigen';
 
 /**
  * `y` [m, l] with its columns made near-orthonormal cheaply: y R⁻¹ with R the Cholesky factor of yᵀy
@@ -44,8 +44,8 @@ function normalise(y: tf.Tensor2D): tf.Tensor2D {
  * The top `k` singular values and right singular vectors of `x` [n, f] by a randomized range finder
  * (Halko, Martinsson & Tropp 2011, algorithm 4.4) as scikit-learn's `randomized_svd`: a Gaussian sketch of
  * k + `oversample` columns, `powerIters` power iterations normalised by a Cholesky QR on the host (cheap:
- * every large step is one matrix product), an exact orthonormal basis at the end, and the exact SVD of the
- * small projected matrix. Returns s [k] and v [f, k]; the caller disposes them.
+ * every large step is one matrix product), an orthonormal basis at the end (Cholesky QR twice), and the SVD of the
+ * small projected matrix from its float64 Gram matrix on the host. Returns s [k] and v [f, k]; the caller disposes them.
  *
  * @example
  * ```ts
@@ -74,17 +74,33 @@ export function randomizedRightSVD(
     y = tf.matMul(x, qz) as tf.Tensor2D;
     qz.dispose();
   }
-  // An exactly orthonormal basis Q of the sketch, then Xᵀ Q = Vb S Ubᵀ (tall, f×l): X ≈ Q Ub S Vbᵀ.
-  const basis = svd(y);
-  tf.dispose([y, basis.s, basis.v]);
-  const projected = tf.matMul(x, basis.u, true, false) as tf.Tensor2D;
-  basis.u.dispose();
-  const small = svd(projected);
+  // An orthonormal basis Q of the sketch (Cholesky QR twice), then B = Xᵀ Q (f×l) on the host: the
+  // eigenpairs of BᵀB in float64 give X ≈ Q Ub S Vbᵀ with Vb = B Ub S⁻¹.
+  const once = normalise(y);
+  y.dispose();
+  const q = normalise(once);
+  once.dispose();
+  const projected = tf.matMul(x, q, true, false) as tf.Tensor2D;
+  q.dispose();
+  const b = projected.dataSync();
   projected.dispose();
-  const result = tf.tidy(() => ({
-    s: tf.slice(small.s, [0], [k]) as tf.Tensor1D,
-    v: tf.slice(small.u, [0, 0], [f, k]) as tf.Tensor2D,
-  }));
-  tf.dispose([small.u, small.s, small.v]);
-  return result;
+  const gram = new Float64Array(l * l);
+  for (let r = 0; r < f; r++) {
+    for (let i = 0; i < l; i++) {
+      const bi = b[r * l + i]!;
+      for (let j = i; j < l; j++) gram[i * l + j]! += bi * b[r * l + j]!;
+    }
+  }
+  for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) gram[i * l + j] = gram[j * l + i]!;
+  const { values, vectors } = hostEigen(gram, l);
+  const s = Float32Array.from({ length: k }, (_, j) => Math.sqrt(Math.max(values[j]!, 0)));
+  const v = new Float32Array(f * k);
+  for (let r = 0; r < f; r++) {
+    for (let j = 0; j < k; j++) {
+      let sum = 0;
+      for (let i = 0; i < l; i++) sum += b[r * l + i]! * vectors[i * l + j]!;
+      v[r * k + j] = s[j]! > 0 ? sum / s[j]! : 0;
+    }
+  }
+  return { s: tf.tensor1d(s), v: tf.tensor2d(v, [f, k]) };
 }
