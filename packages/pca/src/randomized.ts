@@ -64,16 +64,19 @@ export function randomizedRightSVD(
   const omega = new Rng(seed).randomNormal([f, l]) as tf.Tensor2D;
   let y = tf.matMul(x, omega) as tf.Tensor2D;
   omega.dispose();
+  // Xᵀ once: products with a transposed operand run slower on some backends (XNNPACK).
+  const xt = powerIters > 0 ? (tf.transpose(x) as tf.Tensor2D) : x;
   for (let i = 0; i < powerIters; i++) {
     const q = normalise(y);
     y.dispose();
-    const z = tf.matMul(x, q, true, false) as tf.Tensor2D;
+    const z = tf.matMul(xt, q) as tf.Tensor2D;
     q.dispose();
     const qz = normalise(z);
     z.dispose();
     y = tf.matMul(x, qz) as tf.Tensor2D;
     qz.dispose();
   }
+  if (xt !== x) xt.dispose();
   // An orthonormal basis Q of the sketch (Cholesky QR twice), then B = Xᵀ Q (f×l) on the host: the
   // eigenpairs of BᵀB in float64 give X ≈ Q Ub S Vbᵀ with Vb = B Ub S⁻¹.
   const once = normalise(y);
