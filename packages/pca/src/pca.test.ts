@@ -44,6 +44,27 @@ describe('PCA (full and covariance_eigh solvers)', () => {
     },
   );
 
+  it.each([
+    [10, 30],
+    [40, 30],
+  ])(
+    'full: matches the reference on %i samples of %i features (direct SVD, wide or not tall enough for QR)',
+    async (n, f) => {
+      const data = correlated(
+        new Rng(n),
+        n,
+        Array.from({ length: f }, (_, i) => 3 * 0.85 ** i),
+      );
+      const ref = reference(data);
+      const k = Math.min(n - 1, f);
+      const pca = new PCA({ solver: 'full', nComponents: k }).fit(data.tensor);
+      expect(relativeError(await pca.explainedVariance.data(), ref.values.slice(0, k))).toBeLessThan(1e-4);
+      expect(axisError(pca.components, ref.vectors, f)).toBeLessThan(1e-4);
+      pca.dispose();
+      data.tensor.dispose();
+    },
+  );
+
   it('keeps orthonormal components', () => {
     const data = correlated(new Rng(2), 300, SCALES);
     const pca = new PCA({ nComponents: 5 }).fit(data.tensor);
