@@ -21,7 +21,10 @@ export interface PCAOptions {
    * largest); `'randomized'` (Halko et al.); `'auto'` (default) by scikit-learn's rule.
    */
   solver?: Solver;
-  /** Scale the projections to unit variance (divide by √explainedVariance). Default false. */
+  /**
+   * Scale the projections to unit variance (divide by √explainedVariance). Default false. A component of
+   * zero variance then gives non-finite coordinates, as in scikit-learn.
+   */
   whiten?: boolean;
   /** Subtract the mean before the SVD (default true); false analyses the data about the origin. */
   center?: boolean;
