@@ -10,6 +10,7 @@ import { linalg } from './linalg';
 import { matmul } from './matmul';
 import { mnistCnnTraining } from './mnist_cnn';
 import { mnistCnnProfile } from './mnist_cnn_profile';
+import { pca } from './pca';
 
 const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   matmul,
@@ -19,6 +20,7 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   'layers-train': layersTrain,
   'convnetjs-train': convnetjsTrain,
   linalg,
+  pca,
 };
 
 const { values } = parseArgs({

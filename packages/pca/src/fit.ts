@@ -1,0 +1,123 @@
+import { eigh, qr, svd } from '@cnn/linalg';
+import * as tf from '@tensorflow/tfjs-core';
+import { componentsForFraction, type ResolvedSolver } from './components';
+import { randomizedRightSVD } from './randomized';
+import { type PcaState, stateFrom } from './state';
+
+/** How one `fit` runs: the options of {@link PCA} resolved against the data. */
+export interface FitPlan {
+  /** Integer components, a fraction of variance in (0, 1), or undefined for min(n, features). */
+  nComponents: number | undefined;
+  solver: ResolvedSolver;
+  center: boolean;
+  seed: number;
+  oversample: number;
+  powerIters: number;
+  featureShape: number[];
+}
+
+/**
+ * Fits principal components to the samples `x` [n, features] (float32, n ≥ 2): the centred data's SVD,
+ * exact or randomized. Explained variances s²/(n − 1); ratios against the total variance; the noise
+ * variance the mean of the discarded ones (exact) or what the kept ones leave of the total, over the
+ * discarded count (randomized), as scikit-learn. The caller owns the state's tensors.
+ *
+ * @example
+ * ```ts
+ * const state = fitComponents(x, { nComponents: 2, solver: 'full', center: true, seed: 0, oversample: 10, powerIters: 4, featureShape: [5] });
+ * ```
+ */
+export function fitComponents(x: tf.Tensor2D, plan: FitPlan): PcaState {
+  const [n, features] = x.shape;
+  const most = Math.min(n, features);
+  const mean = plan.center ? (tf.mean(x, 0) as tf.Tensor1D) : (tf.zeros([features]) as tf.Tensor1D);
+  const centred = plan.center ? (tf.sub(x, mean) as tf.Tensor2D) : x;
+  try {
+    const sumSquares = tf.tidy(() => tf.sum(tf.square(centred)).dataSync()[0]!);
+    const total = sumSquares / (n - 1);
+    if (plan.solver === 'randomized') {
+      const k = plan.nComponents ?? most;
+      const { s, v } = randomizedRightSVD(centred, k, plan.oversample, plan.powerIters, plan.seed);
+      const values = Float64Array.from(s.dataSync());
+      s.dispose();
+      let kept = 0;
+      for (const sv of values) kept += (sv * sv) / (n - 1);
+      const noise = most > k ? Math.max(total - kept, 0) / (most - k) : 0;
+      const state = stateFrom(values, v as tf.Tensor2D, k, mean, n, sumSquares, noise, plan.featureShape);
+      v.dispose();
+      return state;
+    }
+    const { values, v } = plan.solver === 'full' ? exactSVD(centred) : covarianceSVD(centred);
+    const k =
+      plan.nComponents === undefined
+        ? most
+        : Number.isInteger(plan.nComponents)
+          ? plan.nComponents
+          : componentsForFraction(
+              Array.from(values, (sv) => (sumSquares > 0 ? (sv * sv) / sumSquares : 0)),
+              plan.nComponents,
+            );
+    const state = stateFrom(
+      values,
+      v as tf.Tensor2D,
+      k,
+      mean,
+      n,
+      sumSquares,
+      meanTail(values, k, n),
+      plan.featureShape,
+    );
+    v.dispose();
+    return state;
+  } finally {
+    mean.dispose();
+    if (centred !== x) centred.dispose();
+  }
+}
+
+/**
+ * Singular values (float64) and right singular vectors of `x` by the exact SVD. For tall data (n ≥ 2f),
+ * through its QR: X = QR and R = U S Vᵀ share S and V, and the f×f R is much cheaper to decompose than X
+ * (PCA needs no left singular vectors); ~4× faster on 10,000 × 784.
+ */
+function exactSVD(x: tf.Tensor2D): { values: Float64Array; v: tf.Tensor } {
+  const [n, f] = x.shape;
+  let target: tf.Tensor = x;
+  if (n >= 2 * f) {
+    const { q, r } = qr(x);
+    q.dispose();
+    target = r;
+  }
+  const { u, s, v } = svd(target);
+  if (target !== x) target.dispose();
+  const values = Float64Array.from(s.dataSync());
+  tf.dispose([u, s]);
+  return { values, v };
+}
+
+/**
+ * Singular values and right singular vectors of `x` [n, f] from the eigendecomposition of xᵀx (scikit-learn's
+ * `covariance_eigh`): one product and an f×f `eigh`. Eigenvalues that roundoff pushed below zero count as
+ * zero; only the min(n, f) largest are kept.
+ */
+function covarianceSVD(x: tf.Tensor2D): { values: Float64Array; v: tf.Tensor } {
+  const [n, f] = x.shape;
+  const gram = tf.matMul(x, x, true, false);
+  const { values: ascending, vectors } = eigh(gram);
+  gram.dispose();
+  const eigen = ascending.dataSync();
+  ascending.dispose();
+  const rank = Math.min(n, f);
+  const values = Float64Array.from({ length: rank }, (_, i) => Math.sqrt(Math.max(eigen[f - 1 - i]!, 0)));
+  const v = tf.tidy(() => tf.slice(tf.reverse(vectors, 1), [0, 0], [f, rank]));
+  vectors.dispose();
+  return { values, v };
+}
+
+/** The mean of s²/(n − 1) over the singular values past the first k (0 when there are none). */
+export function meanTail(values: Float64Array, k: number, n: number): number {
+  if (values.length <= k) return 0;
+  let sum = 0;
+  for (let i = k; i < values.length; i++) sum += (values[i]! * values[i]!) / Math.max(n - 1, 1);
+  return sum / (values.length - k);
+}

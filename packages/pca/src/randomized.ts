@@ -1,0 +1,109 @@
+import { Rng } from '@cnn/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { hostEigen } from './host_eigen';
+
+/**
+ * `y` [m, l] with its columns made near-orthonormal cheaply: y R⁻¹ with R the Cholesky factor of yᵀy
+ * (float64 on the host, l ≤ a few hundred), slightly shifted so a rank-deficient y does not break it. The
+ * power iterations only need a well-conditioned basis of the same span (scikit-learn uses LU here).
+ */
+function normalise(y: tf.Tensor2D): tf.Tensor2D {
+  const l = y.shape[1];
+  const gram = tf.tidy(() => tf.matMul(y, y, true, false).dataSync());
+  const g = Float64Array.from(gram);
+  let trace = 0;
+  for (let i = 0; i < l; i++) trace += g[i * l + i]!;
+  const shift = 1e-6 * (trace / l) + Number.MIN_VALUE;
+  for (let i = 0; i < l; i++) g[i * l + i]! += shift;
+  // Cholesky g = Rᵀ R, R upper triangular (row-major), then R⁻¹ by back substitution.
+  const r = new Float64Array(l * l);
+  for (let j = 0; j < l; j++) {
+    let d = g[j * l + j]!;
+    for (let k = 0; k < j; k++) d -= r[k * l + j]! ** 2;
+    const rjj = Math.sqrt(Math.max(d, shift));
+    r[j * l + j] = rjj;
+    for (let i = j + 1; i < l; i++) {
+      let s = g[j * l + i]!;
+      for (let k = 0; k < j; k++) s -= r[k * l + j]! * r[k * l + i]!;
+      r[j * l + i] = s / rjj;
+    }
+  }
+  const inv = new Float64Array(l * l);
+  for (let j = 0; j < l; j++) {
+    inv[j * l + j] = 1 / r[j * l + j]!;
+    for (let i = j - 1; i >= 0; i--) {
+      let s = 0;
+      for (let k = i + 1; k <= j; k++) s += r[i * l + k]! * inv[k * l + j]!;
+      inv[i * l + j] = -s / r[i * l + i]!;
+    }
+  }
+  return tf.tidy(() => tf.matMul(y, tf.tensor2d(Float32Array.from(inv), [l, l])) as tf.Tensor2D);
+}
+
+/**
+ * The top `k` singular values and right singular vectors of `x` [n, f] by a randomized range finder
+ * (Halko, Martinsson & Tropp 2011, algorithm 4.4) as scikit-learn's `randomized_svd`: a Gaussian sketch of
+ * k + `oversample` columns, `powerIters` power iterations normalised by a Cholesky QR on the host (cheap:
+ * every large step is one matrix product), an orthonormal basis at the end (Cholesky QR twice), and the SVD of the
+ * small projected matrix from its float64 Gram matrix on the host. Returns s [k] and v [f, k]; the caller disposes them.
+ *
+ * @example
+ * ```ts
+ * const { s, v } = randomizedRightSVD(centred, 50, 10, 7, 0);
+ * ```
+ */
+export function randomizedRightSVD(
+  x: tf.Tensor2D,
+  k: number,
+  oversample: number,
+  powerIters: number,
+  seed: number,
+): { s: tf.Tensor1D; v: tf.Tensor2D } {
+  const [n, f] = x.shape;
+  const l = Math.min(k + oversample, n, f);
+  const omega = new Rng(seed).randomNormal([f, l]) as tf.Tensor2D;
+  let y = tf.matMul(x, omega) as tf.Tensor2D;
+  omega.dispose();
+  // Xᵀ once: products with a transposed operand run slower on some backends (XNNPACK).
+  const xt = powerIters > 0 ? (tf.transpose(x) as tf.Tensor2D) : x;
+  for (let i = 0; i < powerIters; i++) {
+    const q = normalise(y);
+    y.dispose();
+    const z = tf.matMul(xt, q) as tf.Tensor2D;
+    q.dispose();
+    const qz = normalise(z);
+    z.dispose();
+    y = tf.matMul(x, qz) as tf.Tensor2D;
+    qz.dispose();
+  }
+  if (xt !== x) xt.dispose();
+  // An orthonormal basis Q of the sketch (Cholesky QR twice), then B = Xᵀ Q (f×l) on the host: the
+  // eigenpairs of BᵀB in float64 give X ≈ Q Ub S Vbᵀ with Vb = B Ub S⁻¹.
+  const once = normalise(y);
+  y.dispose();
+  const q = normalise(once);
+  once.dispose();
+  const projected = tf.matMul(x, q, true, false) as tf.Tensor2D;
+  q.dispose();
+  const b = projected.dataSync();
+  projected.dispose();
+  const gram = new Float64Array(l * l);
+  for (let r = 0; r < f; r++) {
+    for (let i = 0; i < l; i++) {
+      const bi = b[r * l + i]!;
+      for (let j = i; j < l; j++) gram[i * l + j]! += bi * b[r * l + j]!;
+    }
+  }
+  for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) gram[i * l + j] = gram[j * l + i]!;
+  const { values, vectors } = hostEigen(gram, l);
+  const s = Float32Array.from({ length: k }, (_, j) => Math.sqrt(Math.max(values[j]!, 0)));
+  const v = new Float32Array(f * k);
+  for (let r = 0; r < f; r++) {
+    for (let j = 0; j < k; j++) {
+      let sum = 0;
+      for (let i = 0; i < l; i++) sum += b[r * l + i]! * vectors[i * l + j]!;
+      v[r * k + j] = s[j]! > 0 ? sum / s[j]! : 0;
+    }
+  }
+  return { s: tf.tensor1d(s), v: tf.tensor2d(v, [f, k]) };
+}
