@@ -7,6 +7,7 @@
 export { type ConvMatrixOptions, convMatrix } from './conv_matrix';
 export { eigh } from './eigh';
 export { LinalgError } from './errors';
+export { jacobiEigen } from './jacobi';
 export { type LstsqOptions, type LstsqResult, lstsq } from './lstsq';
 export { cond, pinv, type RcondOptions, rank } from './pinv';
 export { project, projector } from './projector';

@@ -3,7 +3,16 @@
  * accurate to the last bit on the small clusters the SVD's refinement hands it.
  */
 
-/** Eigenvalues (unsorted) and eigenvectors (column j of the k×k row-major `vectors`) of symmetric `a`. */
+/**
+ * Eigenvalues (unsorted) and eigenvectors (column j of the k×k row-major `vectors`) of a small symmetric
+ * float64 matrix `a` (k×k, row-major) on the host: a building block for the small dense problems that
+ * randomized methods reduce to (the Gram matrix of a sketch), where float64 keeps what float32 loses.
+ *
+ * @example
+ * ```ts
+ * const { values, vectors } = jacobiEigen(Float64Array.of(2, 1, 1, 2), 2); // values 3 and 1 (some order)
+ * ```
+ */
 export function jacobiEigen(a: Float64Array, k: number): { values: Float64Array; vectors: Float64Array } {
   const m = a.slice();
   const v = new Float64Array(k * k);

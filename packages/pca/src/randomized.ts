@@ -1,6 +1,6 @@
 import { Rng } from '@cnn/core';
+import { jacobiEigen } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
-import { hostEigen } from './host_eigen';
 
 /**
  * `y` [m, l] with its columns made near-orthonormal cheaply: y R⁻¹ with R the Cholesky factor of yᵀy
@@ -95,13 +95,15 @@ export function randomizedRightSVD(
     }
   }
   for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) gram[i * l + j] = gram[j * l + i]!;
-  const { values, vectors } = hostEigen(gram, l);
-  const s = Float32Array.from({ length: k }, (_, j) => Math.sqrt(Math.max(values[j]!, 0)));
+  const { values, vectors } = jacobiEigen(gram, l);
+  // The k largest eigenpairs, descending.
+  const order = Array.from({ length: l }, (_, i) => i).sort((i, j) => values[j]! - values[i]!);
+  const s = Float32Array.from({ length: k }, (_, j) => Math.sqrt(Math.max(values[order[j]!]!, 0)));
   const v = new Float32Array(f * k);
   for (let r = 0; r < f; r++) {
     for (let j = 0; j < k; j++) {
       let sum = 0;
-      for (let i = 0; i < l; i++) sum += b[r * l + i]! * vectors[i * l + j]!;
+      for (let i = 0; i < l; i++) sum += b[r * l + i]! * vectors[i * l + order[j]!]!;
       v[r * k + j] = s[j]! > 0 ? sum / s[j]! : 0;
     }
   }
