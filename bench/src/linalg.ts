@@ -82,7 +82,7 @@ async function solvers(backend: string, warmup: number, runs: number): Promise<v
       async () => {
         const r = lstsq(a, b, { method });
         await r.x.data();
-        tf.dispose([r.x, r.residuals, ...(r.s ? [r.s] : [])]);
+        tf.dispose([r.x, r.residuals, r.s]);
       },
       { warmup, runs },
     );
@@ -103,7 +103,7 @@ async function solvers(backend: string, warmup: number, runs: number): Promise<v
       value: orthogonality,
       unit: 'max|Aᵀr|/(‖A‖‖r‖)',
     });
-    tf.dispose([r.x, r.residuals, ...(r.s ? [r.s] : [])]);
+    tf.dispose([r.x, r.residuals, r.s]);
   }
   const seconds = await time(
     async () => {

@@ -121,6 +121,13 @@ export function symmetricEigen(a: tf.Tensor2D): { values: Float64Array; vectors:
   }
 }
 
+/** Eigenvalues alone (ascending) of one symmetric matrix: the tridiagonalization and implicit QL. */
+export function symmetricEigenvalues(a: tf.Tensor2D): Float64Array {
+  const { d, e, panels } = tridiagonalize(a);
+  for (const p of panels) tf.dispose([p.vt, p.t]);
+  return tridiagonalEigen(d, e).values;
+}
+
 /**
  * The eigendecomposition of a symmetric matrix, A = V diag(values) Vᵀ (numpy.linalg.eigh): eigenvalues in
  * ascending order, orthonormal eigenvectors as the columns of `vectors`. Batched over leading axes. Only
