@@ -32,7 +32,7 @@ const FIRST_ORDER_RATIO = 3e-5;
 export function tallSVD(a: tf.Tensor2D, full: boolean): MatrixSVD {
   const { v0, b } = refinedBasis(a);
   const n = a.shape[1];
-  const v = tf.tidy(() => tf.matMul(v0, b.w));
+  const v = tf.matMul(v0, b.w) as tf.Tensor2D;
   tf.dispose([v0, b.w]);
   return finish(b.bw, v, n, full);
 }
@@ -66,7 +66,7 @@ function refinedBasis(a: tf.Tensor2D): { v0: tf.Tensor2D; b: { bw: tf.Tensor2D; 
   const tol = Math.max(m, n) * EPS32 * Math.sqrt(largestDiag);
   const { w } = refineRotation(c, n, tol * tol);
   const wt = fromHost(w, n, n);
-  const bw = tf.matMul(b0, wt);
+  const bw = tf.matMul(b0, wt) as tf.Tensor2D;
   b0.dispose();
   return { v0, b: { bw, w: wt } };
 }
