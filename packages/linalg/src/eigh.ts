@@ -12,6 +12,39 @@ interface Tridiagonal {
 }
 
 /**
+ * Up to this order the per-column product of the tridiagonalization runs on the host (float32 entries,
+ * float64 sums, ~2 ns an entry) on a copy of the trailing matrix downloaded once per panel: a backend
+ * round trip costs ~1 ms whatever the size (upload, dispatch, read-back), which the host matches near
+ * n = 1000. Above, the backend's product.
+ */
+const HOST_MATVEC_MAX = 1024;
+
+/**
+ * y[start..len) = A[start.., start..] x[start..) for A len×len row-major (symmetric, so rows serve as
+ * columns); y's first `start` entries are left alone (the reduction never reads them).
+ */
+function symmetricTimesVector(
+  a: Float32Array,
+  len: number,
+  start: number,
+  x: Float64Array,
+  y: Float64Array,
+): void {
+  for (let i = start; i < len; i++) {
+    const row = i * len;
+    let even = 0;
+    let odd = 0;
+    let j = start;
+    for (; j + 1 < len; j += 2) {
+      even += a[row + j]! * x[j]!;
+      odd += a[row + j + 1]! * x[j + 1]!;
+    }
+    if (j < len) even += a[row + j]! * x[j]!;
+    y[i] = even + odd;
+  }
+}
+
+/**
  * Reduces symmetric `a` (n×n) to tridiagonal form, blocked as LAPACK's dsytrd/dlatrd (lower): within a
  * panel each column's reflector is made on the host and its one product with the trailing matrix runs on
  * the backend; at the end of the panel the trailing matrix takes all of the panel's reflectors at once as
@@ -26,9 +59,11 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
   for (let i = 0; i < n; i += PANEL) {
     const len = n - i;
     const b = Math.min(PANEL, len);
-    const top = b === len ? cur : tf.slice(cur, [0, 0], [b, len]);
-    const p = Float64Array.from(top.dataSync());
-    if (top !== cur) top.dispose();
+    // Small trailing matrices come to the host whole, once per panel, for the per-column products there.
+    const whole = len <= HOST_MATVEC_MAX ? (cur.dataSync() as Float32Array) : undefined;
+    const top = whole ?? (b === len ? cur : tf.slice(cur, [0, 0], [b, len]));
+    const p = Float64Array.from(whole ? whole.subarray(0, b * len) : (top as tf.Tensor).dataSync());
+    if (top !== cur && top !== whole) (top as tf.Tensor).dispose();
     const v = new Float64Array(b * len);
     const w = new Float64Array(b * len);
     const taus = new Float64Array(b);
@@ -49,9 +84,13 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
       vr[r + 1] = 1;
       for (let k = r + 2; k < len; k++) vr[k] = col[k]!;
       if (tau === 0) continue;
-      const y = download(() => tf.matMul(cur, fromHost(vr, len, 1)));
       const wr = w.subarray(r * len, (r + 1) * len);
-      for (let k = 0; k < len; k++) wr[k] = y[k]!;
+      if (whole) {
+        symmetricTimesVector(whole, len, r + 1, vr, wr);
+      } else {
+        const y = download(() => tf.matMul(cur, fromHost(vr, len, 1)));
+        for (let k = 0; k < len; k++) wr[k] = y[k]!;
+      }
       for (let s = 0; s < r; s++) {
         let wv = 0;
         let vv = 0;
