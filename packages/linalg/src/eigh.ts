@@ -30,18 +30,66 @@ function symmetricTimesVector(
   x: Float64Array,
   y: Float64Array,
 ): void {
-  for (let i = start; i < len; i++) {
-    const row = i * len;
-    let even = 0;
-    let odd = 0;
-    let j = start;
-    for (; j + 1 < len; j += 2) {
-      even += a[row + j]! * x[j]!;
-      odd += a[row + j + 1]! * x[j + 1]!;
+  // Four rows at a time: each x[j] loaded once for four products (~1.4 ns an entry against ~2.7 one row at
+  // a time).
+  let i = start;
+  for (; i + 3 < len; i += 4) {
+    const r0 = i * len;
+    const r1 = r0 + len;
+    const r2 = r1 + len;
+    const r3 = r2 + len;
+    let y0 = 0;
+    let y1 = 0;
+    let y2 = 0;
+    let y3 = 0;
+    for (let j = start; j < len; j++) {
+      const xj = x[j]!;
+      y0 += a[r0 + j]! * xj;
+      y1 += a[r1 + j]! * xj;
+      y2 += a[r2 + j]! * xj;
+      y3 += a[r3 + j]! * xj;
     }
-    if (j < len) even += a[row + j]! * x[j]!;
-    y[i] = even + odd;
+    y[i] = y0;
+    y[i + 1] = y1;
+    y[i + 2] = y2;
+    y[i + 3] = y3;
   }
+  for (; i < len; i++) y[i] = dot32(a, i * len, x, start, len);
+}
+
+/** Σ a[offset + k] x[k] over k in [from, to). */
+function dot32(a: Float32Array, offset: number, x: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  for (let k = from; k < to; k++) sum += a[offset + k]! * x[k]!;
+  return sum;
+}
+
+/** Σ x[k] y[k] over k in [from, to). Small functions: V8 optimises their loops reliably. */
+function dot(x: Float64Array, y: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  for (let k = from; k < to; k++) sum += x[k]! * y[k]!;
+  return sum;
+}
+
+/** y[k] += α x[k] + β z[k] over k in [from, to). */
+function axpy2(
+  y: Float64Array,
+  from: number,
+  to: number,
+  x: Float64Array,
+  alpha: number,
+  z: Float64Array,
+  beta: number,
+): void {
+  for (let k = from; k < to; k++) y[k] = y[k]! + alpha * x[k]! + beta * z[k]!;
+}
+
+/** The block [b.., b..] of a len×len row-major matrix. */
+function trailingBlock(a: Float32Array, len: number, b: number): Float32Array {
+  const rest = len - b;
+  const out = new Float32Array(rest * rest);
+  for (let r = 0; r < rest; r++) out.set(a.subarray((b + r) * len + b, (b + r + 1) * len), r * rest);
+  return out;
 }
 
 /**
@@ -71,9 +119,9 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
       const col = p.subarray(r * len, (r + 1) * len);
       // The column as the panel's earlier reflectors left it: A − V Wᵀ − W Vᵀ, rows r.. only.
       for (let s = 0; s < r; s++) {
-        const ws = w[s * len + r]!;
-        const vs = v[s * len + r]!;
-        for (let k = r; k < len; k++) col[k] = col[k]! - v[s * len + k]! * ws - w[s * len + k]! * vs;
+        const vs = v.subarray(s * len, (s + 1) * len);
+        const ws = w.subarray(s * len, (s + 1) * len);
+        axpy2(col, r, len, vs, -ws[r]!, ws, -vs[r]!);
       }
       d[i + r] = col[r]!;
       if (i + r === n - 1) break;
@@ -91,14 +139,11 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
         const y = download(() => tf.matMul(cur, fromHost(vr, len, 1)));
         for (let k = 0; k < len; k++) wr[k] = y[k]!;
       }
+      // Rows ≤ r of w are never read again: only r + 1.. is kept up to date.
       for (let s = 0; s < r; s++) {
-        let wv = 0;
-        let vv = 0;
-        for (let k = r + 1; k < len; k++) {
-          wv += w[s * len + k]! * vr[k]!;
-          vv += v[s * len + k]! * vr[k]!;
-        }
-        for (let k = 0; k < len; k++) wr[k] = wr[k]! - v[s * len + k]! * wv - w[s * len + k]! * vv;
+        const vs = v.subarray(s * len, (s + 1) * len);
+        const ws = w.subarray(s * len, (s + 1) * len);
+        axpy2(wr, r + 1, len, vs, -dot(ws, vr, r + 1, len), ws, -dot(vs, vr, r + 1, len));
       }
       let wv = 0;
       for (let k = r + 1; k < len; k++) {
@@ -113,7 +158,7 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
     for (let r = 0; r < b; r++) {
       for (let k = r + 1; k < len; k++) rows[r * n + i + k] = v[r * len + k]!;
     }
-    panels.push({ vt: fromHost(rows, b, n), t: fromHost(compactWY(rows, taus, b, n), b, b) });
+    panels.push({ vt: fromHost(rows, b, n), t: fromHost(compactWY(v, taus, b, len), b, b) });
     const rest = len - b;
     if (rest <= 0) break;
     // Trailing update A ← A − V Wᵀ − W Vᵀ as one product [V W]·[W V]ᵀ of inner size 2b.
@@ -131,7 +176,8 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
     }
     const next: tf.Tensor2D = tf.tidy(() =>
       tf.sub(
-        tf.slice(cur, [b, b], [rest, rest]),
+        // tf.slice costs milliseconds on wasm; the host copy gives the trailing block cheaper.
+        whole ? tf.tensor2d(trailingBlock(whole, len, b), [rest, rest]) : tf.slice(cur, [b, b], [rest, rest]),
         tf.matMul(fromHost(left, rest, 2 * b), fromHost(right, 2 * b, rest)),
       ),
     );
