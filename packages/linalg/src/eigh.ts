@@ -190,15 +190,26 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
 }
 
 /**
- * Eigenvalues (ascending) and eigenvectors (columns) of one symmetric matrix on the backend: Householder
- * tridiagonalization, the tridiagonal problem in O(n²) on the host, and the back-transformation as matrix
- * products.
+ * Eigenvalues (ascending, or descending with `descending`) and eigenvectors (columns, in the same order) of
+ * one symmetric matrix on the backend: Householder tridiagonalization, the tridiagonal problem in O(n²) on
+ * the host, and the back-transformation as matrix products. The order is set on the host: tf.reverse of
+ * an n×n matrix costs as much as a matrix product on wasm.
  */
-export function symmetricEigen(a: tf.Tensor2D): { values: Float64Array; vectors: tf.Tensor2D } {
+export function symmetricEigen(
+  a: tf.Tensor2D,
+  descending = false,
+): { values: Float64Array; vectors: tf.Tensor2D } {
   const n = a.shape[0];
   const { d, e, panels } = tridiagonalize(a);
   try {
-    const { values, vectors } = tridiagonalEigen(d, e);
+    const ascending = tridiagonalEigen(d, e);
+    const values = descending ? ascending.values.slice().reverse() : ascending.values;
+    let vectors = ascending.vectors;
+    if (descending) {
+      vectors = new Float64Array(n * n);
+      for (let j = 0; j < n; j++)
+        vectors.set(ascending.vectors.subarray(j * n, (j + 1) * n), (n - 1 - j) * n);
+    }
     // vectors' rows are T's eigenvectors z_j; (Q Z)ᵀ = apply Q to the rows, then transpose.
     const x = tf.tidy(() => tf.transpose(applyQTransposed({ panels }, fromHost(vectors, n, n), false)));
     return { values, vectors: x };

@@ -54,11 +54,9 @@ export function tallSingularValues(a: tf.Tensor2D): Float64Array {
 function refinedBasis(a: tf.Tensor2D): { v0: tf.Tensor2D; b: { bw: tf.Tensor2D; w: tf.Tensor2D } } {
   const [m, n] = a.shape;
   const gram = tf.matMul(a, a, true, false) as tf.Tensor2D;
-  const eigen = symmetricEigen(gram);
-  gram.dispose();
   // Descending order, and B = A V₀ with C = BᵀB.
-  const v0 = tf.tidy(() => tf.reverse(eigen.vectors, 1));
-  eigen.vectors.dispose();
+  const v0 = symmetricEigen(gram, true).vectors;
+  gram.dispose();
   const b0 = tf.matMul(a, v0);
   const c = Float64Array.from(download(() => tf.matMul(b0, b0, true, false)));
   let largestDiag = 0;
