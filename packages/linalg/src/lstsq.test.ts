@@ -1,8 +1,8 @@
 import { expectNoLeaks, Rng } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { gaussian, withSingularValues } from '../test/helpers';
-import { referenceLstsq } from '../test/reference';
+import { gaussian, geometric, singularValueError, withSingularValues } from '../test/helpers';
+import { referenceLstsq, referenceSingularValues } from '../test/reference';
 import { LinalgError } from './errors';
 import { lstsq } from './lstsq';
 import { pinv } from './pinv';
@@ -31,8 +31,9 @@ describe('lstsq', () => {
       expect(maxAbs(atr) / (maxAbs(a) * maxAbs(b) * 60)).toBeLessThan(1e-6);
       const sq = tf.sum(tf.square(res)).dataSync()[0]!;
       expect(Math.abs(r.residuals.dataSync()[0]! - sq) / sq).toBeLessThan(1e-4);
-      expect(r.s === null).toBe(method !== 'svd');
-      tf.dispose([a, b, r.x, r.residuals, res, atr, ...(r.s ? [r.s] : [])]);
+      expect(r.s.shape).toEqual([12]);
+      expect(singularValueError(r.s, referenceSingularValues(ref))).toBeLessThan(1e-5);
+      tf.dispose([a, b, r.x, r.residuals, r.s, res, atr]);
     },
   );
 
@@ -52,9 +53,43 @@ describe('lstsq', () => {
       expect(maxAbs(tf.sub(r.x, viaPinv)) / maxAbs(viaPinv)).toBeLessThan(1e-4);
       expect(r.rank).toBe(a === deficient ? 6 : 8);
       expect(r.residuals.shape).toEqual([0]);
-      tf.dispose([b, r.x, r.residuals, p, viaPinv, ...(r.s ? [r.s] : [])]);
+      tf.dispose([b, r.x, r.residuals, r.s, p, viaPinv]);
     }
     tf.dispose([deficient, wide]);
+  });
+
+  it.each([
+    ['qr', 50, 20],
+    ['qr', 20, 50],
+    ['auto', 50, 20],
+    ['svd', 20, 50],
+  ] as const)(
+    'returns the singular values of an ill-conditioned A (cond 1e4) on the %s path, %i×%i',
+    async (method, m, n) => {
+      const rng = new Rng(m + n);
+      const k = Math.min(m, n);
+      const { a, ref } = withSingularValues(rng, m, n, geometric(k, 1e4));
+      const b = rng.randomNormal([m]);
+      const expected = referenceSingularValues(ref);
+      const r = await expectNoLeaks(() => lstsq(a, b, { method }));
+      const got = r.s.dataSync();
+      expect(got.length).toBe(k);
+      // Relative to each σᵢ, not only to σ₁: the smallest is 1e-4 σ₁.
+      expected.forEach((e, i) => {
+        expect(Math.abs(got[i]! - e) / e).toBeLessThan(1e-3);
+      });
+      expect(singularValueError(r.s, expected)).toBeLessThan(1e-5);
+      tf.dispose([a, b, r.x, r.residuals, r.s]);
+    },
+  );
+
+  it('returns √eig(AᵀA) on the normal path: accurate for σᵢ well above ε·σ₁²', async () => {
+    const rng = new Rng(3);
+    const { a, ref } = withSingularValues(rng, 40, 10, geometric(10, 100));
+    const b = rng.randomNormal([40]);
+    const r = await expectNoLeaks(() => lstsq(a, b, { method: 'normal' }));
+    expect(singularValueError(r.s, referenceSingularValues(ref))).toBeLessThan(1e-5);
+    tf.dispose([a, b, r.x, r.residuals, r.s]);
   });
 
   it('refuses what a method cannot do, saying why', () => {

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNumber, checkTensor, download, LinalgErrorFor, withFloat32 } from './matrix';
+import { symmetricEigenvalues } from './eigh';
+import { checkNumber, checkTensor, download, fromHost, LinalgErrorFor, withFloat32 } from './matrix';
 import { defaultRcond, invertAbove, type RcondOptions } from './pinv';
 import { applyQTransposed, disposeFactor, householderQR, type QRFactor } from './qr';
 import { matrixSVD } from './svd';
+import { tallSingularValues } from './svd_core';
 import { choleskySolve, solveUpper, solveUpperTransposed } from './triangular';
 
 export interface LstsqOptions extends RcondOptions {
@@ -11,7 +13,7 @@ export interface LstsqOptions extends RcondOptions {
    *   `rcond`), else the minimum-norm solution through the SVD;
    * - `'qr'`: QR only (the minimum-norm solution through the QR of Aᵀ when m < n); throws if A is
    *   rank-deficient;
-   * - `'svd'`: always the SVD, numpy's choice; returns the singular values;
+   * - `'svd'`: always the SVD, numpy's choice;
    * - `'normal'`: the normal equations AᵀA x = Aᵀb, solved by Cholesky in float64: fastest (one product
    *   AᵀA), but the error grows with cond(A)² instead of cond(A) — fine for well-conditioned A.
    */
@@ -28,8 +30,17 @@ export interface LstsqResult {
   residuals: tf.Tensor1D;
   /** The numerical rank of A (n on the QR and normal paths, which need full column rank). */
   rank: number;
-  /** Singular values of A, descending — on the SVD path only; `null` where computing them would cost an SVD. */
-  s: tf.Tensor1D | null;
+  /**
+   * Singular values of A, descending, length min(m, n), on every path:
+   * - SVD path: those of the SVD it solves with;
+   * - QR path: those of the small triangular factor (σ(A) = σ(R) since Q has orthonormal columns), by a
+   *   values-only SVD of the min(m, n)-square R — O(min(m, n)³) on top of the QR's O(m·n²), so a small share
+   *   when m ≫ n (about as much again as the QR when m ≈ n);
+   * - normal path: the square roots of the eigenvalues of the float32 Gram matrix AᵀA it forms (negative
+   *   ones clamped to 0) — exact to about ε·σ₁²/σᵢ relative, so the small σᵢ of ill-conditioned A lose
+   *   digits there, as the solution does.
+   */
+  s: tf.Tensor1D;
 }
 
 /**
@@ -130,7 +141,7 @@ function viaQR(a: tf.Tensor2D, b: tf.Tensor2D, rcond: number, strict: boolean): 
       return viaSVD(a, b, rcond);
     }
     const x = tall ? solveTall(f, b) : solveWide(f, b);
-    return { x, residuals: residualsOf(a, b, x, tall && m > n), rank: k, s: null };
+    return { x, residuals: residualsOf(a, b, x, tall && m > n), rank: k, s: triangularSingularValues(f) };
   } finally {
     disposeFactor(f);
   }
@@ -158,7 +169,14 @@ function solveWide(f: QRFactor, b: tf.Tensor2D): tf.Tensor2D {
 function normalEquations(a: tf.Tensor2D, b: tf.Tensor2D): LstsqResult {
   const [m, n] = a.shape;
   const k = b.shape[1];
-  const gram = Float64Array.from(download(() => tf.matMul(a, a, true, false)));
+  const gramTensor = tf.matMul(a, a, true, false) as tf.Tensor2D;
+  const gram = Float64Array.from(gramTensor.dataSync());
+  let values: Float64Array;
+  try {
+    values = symmetricEigenvalues(gramTensor);
+  } finally {
+    gramTensor.dispose();
+  }
   const rhs = Float64Array.from(download(() => tf.matMul(b, a, true, false)));
   const solution = choleskySolve(gram, n, rhs, k);
   if (solution === undefined) {
@@ -170,5 +188,19 @@ function normalEquations(a: tf.Tensor2D, b: tf.Tensor2D): LstsqResult {
   const x = tf.tensor2d(solution, [k, n]);
   const xt = tf.transpose(x) as tf.Tensor2D;
   x.dispose();
-  return { x: xt, residuals: residualsOf(a, b, xt, m > n), rank: n, s: null };
+  const s = Float32Array.from(values.reverse(), (lambda) => Math.sqrt(Math.max(0, lambda)));
+  return { x: xt, residuals: residualsOf(a, b, xt, m > n), rank: n, s: tf.tensor1d(s) };
+}
+
+/** σ(A) = σ(R) for A = QR (or Aᵀ = QR): a values-only SVD of the k×k triangular factor. */
+function triangularSingularValues(f: QRFactor): tf.Tensor1D {
+  const k = Math.min(f.m, f.n);
+  const r = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) r[i * k + j] = f.r[i * f.n + j]!;
+  const rt = fromHost(r, k, k);
+  try {
+    return tf.tensor1d(Float32Array.from(tallSingularValues(rt)));
+  } finally {
+    rt.dispose();
+  }
 }

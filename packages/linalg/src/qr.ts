@@ -88,16 +88,21 @@ export function applyQTransposed(
   xt: tf.Tensor2D,
   transpose: boolean,
 ): tf.Tensor2D {
-  return tf.tidy(() => {
-    let y = xt;
-    const order = transpose ? f.panels : [...f.panels].reverse();
-    for (const { vt, t } of order) {
-      // Qᵀ: Xᵀ ← Xᵀ − (Xᵀ V) T Vᵀ (panels first to last); Q: Xᵀ ← Xᵀ − (Xᵀ V) Tᵀ Vᵀ (last to first).
-      const w = tf.matMul(tf.matMul(y, vt, false, true), t, false, !transpose);
-      y = tf.sub(y, tf.matMul(w, vt));
-    }
-    return y === xt ? tf.clone(xt) : y;
-  });
+  // Each step's product is freed as soon as the next exists: one tidy around the loop would keep all
+  // (n / PANEL) intermediates of xt's size alive at once — 2 GB for a 2000×2000 back-transformation.
+  let y = xt;
+  const order = transpose ? f.panels : [...f.panels].reverse();
+  for (const { vt, t } of order) {
+    // Qᵀ: Xᵀ ← Xᵀ − (Xᵀ V) T Vᵀ (panels first to last); Q: Xᵀ ← Xᵀ − (Xᵀ V) Tᵀ Vᵀ (last to first).
+    const current = y;
+    const next = tf.tidy(() => {
+      const w = tf.matMul(tf.matMul(current, vt, false, true), t, false, !transpose);
+      return tf.sub(current, tf.matMul(w, vt)) as tf.Tensor2D;
+    });
+    if (current !== xt) current.dispose();
+    y = next;
+  }
+  return y === xt ? tf.clone(xt) : y;
 }
 
 /** The first `cols` columns of Q, m × cols, as a tensor. */

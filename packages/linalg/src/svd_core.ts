@@ -30,24 +30,47 @@ const FIRST_ORDER_RATIO = 3e-5;
  *    for (QR completes the basis).
  */
 export function tallSVD(a: tf.Tensor2D, full: boolean): MatrixSVD {
+  const { v0, b } = refinedBasis(a);
+  const n = a.shape[1];
+  const v = tf.matMul(v0, b.w) as tf.Tensor2D;
+  tf.dispose([v0, b.w]);
+  return finish(b.bw, v, n, full);
+}
+
+/**
+ * The singular values of a tall or square matrix (m ≥ n) alone, descending, by steps 1–2 of `tallSVD` —
+ * as accurate, with three m·n² products and the n×n eigenproblem, skipping V = V₀ W and U.
+ */
+export function tallSingularValues(a: tf.Tensor2D): Float64Array {
+  const { v0, b } = refinedBasis(a);
+  v0.dispose();
+  b.w.dispose();
+  const sigma = Float64Array.from(download(() => tf.norm(b.bw, 'euclidean', 0)));
+  b.bw.dispose();
+  return sigma.sort().reverse();
+}
+
+/** Steps 1–2: V₀ from eigh(AᵀA), and B W = A V₀ W with W the refinement from C = (A V₀)ᵀ(A V₀). */
+function refinedBasis(a: tf.Tensor2D): { v0: tf.Tensor2D; b: { bw: tf.Tensor2D; w: tf.Tensor2D } } {
   const [m, n] = a.shape;
   const gram = tf.matMul(a, a, true, false) as tf.Tensor2D;
-  const eigen = symmetricEigen(gram);
-  gram.dispose();
   // Descending order, and B = A V₀ with C = BᵀB.
-  const v0 = tf.tidy(() => tf.reverse(eigen.vectors, 1));
-  eigen.vectors.dispose();
+  const v0 = symmetricEigen(gram, true).vectors;
+  gram.dispose();
   const b0 = tf.matMul(a, v0);
   const c = Float64Array.from(download(() => tf.matMul(b0, b0, true, false)));
   let largestDiag = 0;
   for (let i = 0; i < n; i++) largestDiag = Math.max(largestDiag, c[i * n + i]!);
   const tol = Math.max(m, n) * EPS32 * Math.sqrt(largestDiag);
   const { w } = refineRotation(c, n, tol * tol);
-  const [v, b] = tf.tidy(() => {
-    const wt = fromHost(w, n, n);
-    return [tf.matMul(v0, wt), tf.matMul(b0, wt)] as const;
-  });
-  tf.dispose([v0, b0]);
+  const wt = fromHost(w, n, n);
+  const bw = tf.matMul(b0, wt) as tf.Tensor2D;
+  b0.dispose();
+  return { v0, b: { bw, w: wt } };
+}
+
+/** Step 3: σ_j = ‖b_j‖, sorted, and U orthonormalised. Takes ownership of b and v. */
+function finish(b: tf.Tensor2D, v: tf.Tensor2D, n: number, full: boolean): MatrixSVD {
   const sigma = Float64Array.from(download(() => tf.norm(b, 'euclidean', 0)));
   // Column norms can come out in a slightly different order than C's diagonal did.
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => sigma[y]! - sigma[x]!);

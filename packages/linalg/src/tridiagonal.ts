@@ -71,18 +71,34 @@ function startVector(x: Float64Array, seed: number): void {
   }
 }
 
+/** LU factors of T − λI with partial pivoting (LAPACK's dgttrf), reused across inverse-iteration steps. */
+interface ShiftedLU {
+  readonly dd: Float64Array;
+  readonly du: Float64Array;
+  readonly dl: Float64Array;
+  readonly du2: Float64Array;
+  readonly swap: Uint8Array;
+}
+
+function shiftedWorkspace(n: number): ShiftedLU {
+  return {
+    dd: new Float64Array(n),
+    du: new Float64Array(n),
+    dl: new Float64Array(n),
+    du2: new Float64Array(n),
+    swap: new Uint8Array(n),
+  };
+}
+
 /**
- * Solves (T − λI) x = b in place for the block's tridiagonal T by LU with partial pivoting (LAPACK's dgttrf
- * and dgtts2), pivots below `tiny` raised to it: near an eigenvalue the solve is meant to blow up along the
- * eigenvector, never to divide by zero.
+ * Factors T − λI into `lu` for the block's tridiagonal T, pivots below `tiny` raised to it: near an
+ * eigenvalue the solve is meant to blow up along the eigenvector, never to divide by zero.
  */
-function shiftedSolve(d: Float64Array, e: Float64Array, lambda: number, tiny: number, x: Float64Array): void {
-  const n = x.length;
-  const dd = new Float64Array(n);
-  const du = new Float64Array(n);
-  const dl = new Float64Array(n);
-  const du2 = new Float64Array(n);
-  const swap = new Uint8Array(n);
+function factorShifted(d: Float64Array, e: Float64Array, lambda: number, tiny: number, lu: ShiftedLU): void {
+  const { dd, du, dl, du2, swap } = lu;
+  const n = d.length;
+  du2.fill(0);
+  swap.fill(0);
   for (let i = 0; i < n; i++) dd[i] = d[i]! - lambda;
   for (let i = 0; i < n - 1; i++) {
     du[i] = e[i]!;
@@ -110,6 +126,12 @@ function shiftedSolve(d: Float64Array, e: Float64Array, lambda: number, tiny: nu
     }
   }
   if (Math.abs(dd[n - 1]!) < tiny) dd[n - 1] = dd[n - 1]! < 0 ? -tiny : tiny;
+}
+
+/** Solves (T − λI) x = b in place from the factors (LAPACK's dgtts2). */
+function solveShifted(lu: ShiftedLU, x: Float64Array): void {
+  const { dd, du, dl, du2, swap } = lu;
+  const n = x.length;
   for (let i = 0; i < n - 1; i++) {
     if (swap[i]) {
       const temp = x[i]!;
@@ -153,6 +175,7 @@ function blockVectors(d: Float64Array, e: Float64Array, lambdas: Float64Array): 
   const pertol = 10 * EPS * tnorm;
   const tiny = Math.max(EPS * tnorm, Number.MIN_VALUE * 1e10);
   const out: Float64Array[] = [];
+  const lu = shiftedWorkspace(n);
   let clusterStart = 0;
   let previous = -Infinity;
   for (let j = 0; j < lambdas.length; j++) {
@@ -162,9 +185,10 @@ function blockVectors(d: Float64Array, e: Float64Array, lambdas: Float64Array): 
     previous = lambda;
     const x = new Float64Array(n);
     startVector(x, j + 1);
+    factorShifted(d, e, lambda, tiny, lu);
     for (let iter = 0; iter < 3; iter++) {
       normalize(x);
-      shiftedSolve(d, e, lambda, tiny, x);
+      solveShifted(lu, x);
       for (let c = clusterStart; c < j; c++) {
         const z = out[c]!;
         let dot = 0;
