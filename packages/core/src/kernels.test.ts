@@ -37,6 +37,7 @@ describe(`kernel fills on ${backend}`, () => {
           'Identity',
           'Reverse',
           'GatherV2',
+          'Slice',
         ],
       },
     }[backend];

@@ -18,6 +18,7 @@ import { fastBatchMatMul } from './matmul_kernel';
 import { maxPoolGradOnHeap } from './max_pool_grad';
 import { RELU_GRAD_KERNEL, reluGradOnHeap } from './relu_grad_kernel';
 import { reverseOnHeap } from './reverse_kernel';
+import { sliceBlocks } from './slice_kernel';
 import { sumLeadingAxes } from './sum_kernel';
 
 /** Kernels composed of kernels every backend has (forward convolutions, scatter). */
@@ -92,7 +93,8 @@ const composite =
  *   `sum_kernel.ts`); its Identity copies where sharing does (8.5 ms a step; `identity_kernel.ts`); its
  *   Reverse, which flips every filter for an input gradient, is ~20× slower than a copy (6 → 0.3 ms;
  *   `reverse_kernel.ts`); its GatherV2 copies value by value and reads out of bounds unchecked (batches of
- *   64 MNIST images 5.4 → 0.1 ms; `gather_kernel.ts`).
+ *   64 MNIST images 5.4 → 0.1 ms; `gather_kernel.ts`); its Slice costs 2.5–3 ms whatever the size (block copies:
+ *   `slice_kernel.ts`).
  */
 const REPLACEMENTS: Record<string, Record<string, Replacement>> = {
   cpu: { Conv2DBackpropFilter: composite('Conv2DBackpropFilter') },
@@ -105,6 +107,7 @@ const REPLACEMENTS: Record<string, Record<string, Replacement>> = {
     Identity: sharedIdentity,
     Reverse: reverseOnHeap,
     GatherV2: gatherBlocks,
+    Slice: sliceBlocks,
   },
 };
 
