@@ -100,8 +100,8 @@ const ADAM_SIMD: WasmFunction = {
 };
 
 type AdamExports = { adam(...args: number[]): void };
-const instances = new WeakMap<WebAssembly.Memory, AdamExports | undefined>();
-const simdAdam = (backend: unknown) => instantiateOn<AdamExports>(backend, { adam: ADAM_SIMD }, instances);
+const FUNCTIONS = { adam: ADAM_SIMD };
+const simdAdam = (backend: unknown) => instantiateOn<AdamExports>(backend, FUNCTIONS);
 
 /**
  * The fused Adam kernel on tfjs' wasm backend: inputs `w`, `g`, `m`, `v`; outputs w′, m′, v′. Four floats

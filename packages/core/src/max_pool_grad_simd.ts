@@ -78,7 +78,7 @@ const TILES_2X2: WasmFunction = {
 };
 
 type Exports = { tiles2x2(...args: number[]): void };
-const instances = new WeakMap<WebAssembly.Memory, Exports | undefined>();
+const FUNCTIONS = { tiles2x2: TILES_2X2 };
 
 /**
  * Runs the SIMD kernel on views of the backend's memory (input, output gradient, input gradient) for
@@ -92,7 +92,7 @@ export function tiles2x2Simd(
   windows: number,
   channels: number,
 ): boolean {
-  const simd = instantiateOn<Exports>(backend, { tiles2x2: TILES_2X2 }, instances);
+  const simd = instantiateOn<Exports>(backend, FUNCTIONS);
   if (!simd || channels % 4 !== 0 || rows * windows * channels === 0) return false;
   simd.tiles2x2(
     x.byteOffset,

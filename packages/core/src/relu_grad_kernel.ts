@@ -30,9 +30,8 @@ const RELU_GRAD: WasmFunction = {
 };
 
 type Exports = { reluGrad(...args: number[]): void };
-const instances = new WeakMap<WebAssembly.Memory, Exports | undefined>();
-const simdReluGrad = (backend: unknown) =>
-  instantiateOn<Exports>(backend, { reluGrad: RELU_GRAD }, instances);
+const FUNCTIONS = { reluGrad: RELU_GRAD };
+const simdReluGrad = (backend: unknown) => instantiateOn<Exports>(backend, FUNCTIONS);
 
 /** dL/dx of relu(x) given dL/dy: one kernel where the backend has it (wasm), tfjs' composition elsewhere. */
 export function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { isHeapBackend } from './heap';
+import { copyRuns, isHeapBackend } from './heap';
 
 /**
  * Reverse on a heap backend (wasm) as block copies within the heap. wasm's own kernel takes ~100 ns a value:
@@ -18,18 +18,12 @@ export function reverseOnHeap(original: tf.KernelFunc): tf.KernelFunc {
     // Views after the allocation: a growing heap detaches earlier ones.
     const source = backend.typedArrayFromHeap(x);
     const target = backend.typedArrayFromHeap(out);
-    const outer = Math.max(-1, ...reversed) + 1; // axes before the contiguous block
-    const block = tf.util.sizeFromShape(shape.slice(outer));
-    const strides = shape.slice(0, outer).map((_, d) => tf.util.sizeFromShape(shape.slice(d + 1)));
-    const index = new Array<number>(outer).fill(0);
-    for (let to = 0; to < target.length; to += block) {
-      let from = 0;
-      for (let d = 0; d < outer; d++) {
-        from += (reversed.has(d) ? shape[d]! - 1 - index[d]! : index[d]!) * strides[d]!;
-      }
-      target.set(source.subarray(from, from + block), to);
-      for (let d = outer - 1; d >= 0 && ++index[d]! === shape[d]; d--) index[d] = 0;
-    }
+    const outer = shape.slice(0, Math.max(-1, ...reversed) + 1); // axes before the contiguous block
+    const strides = outer.map((_, d) => tf.util.sizeFromShape(shape.slice(d + 1)));
+    // A reversed axis starts at its last index and steps back.
+    const start = outer.reduce((sum, n, d) => sum + (reversed.has(d) ? (n - 1) * strides[d]! : 0), 0);
+    const steps = strides.map((s, d) => (reversed.has(d) ? -s : s));
+    copyRuns(source, target, outer, tf.util.sizeFromShape(shape.slice(outer.length)), start, steps);
     return out;
   };
 }

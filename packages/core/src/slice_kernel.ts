@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { isHeapBackend } from './heap';
+import { copyRuns, isHeapBackend } from './heap';
 
 /**
  * Slice on a heap backend (wasm) as block copies: the axes after the last one the slice cuts are whole,
@@ -28,14 +28,8 @@ export function sliceBlocks(original: tf.KernelFunc): tf.KernelFunc {
     let cut = shape.length - 1;
     while (cut > 0 && size[cut] === shape[cut]) cut--;
     const strides = shape.map((_, d) => tf.util.sizeFromShape(shape.slice(d + 1)));
-    const run = size[cut]! * strides[cut]!;
-    const index = new Array<number>(cut).fill(0);
-    for (let to = 0; to < target.length; to += run) {
-      let from = begin[cut]! * strides[cut]!;
-      for (let d = 0; d < cut; d++) from += (begin[d]! + index[d]!) * strides[d]!;
-      target.set(source.subarray(from, from + run), to);
-      for (let d = cut - 1; d >= 0 && ++index[d]! === size[d]; d--) index[d] = 0;
-    }
+    const start = begin.reduce((sum, b, d) => sum + b * strides[d]!, 0);
+    copyRuns(source, target, size.slice(0, cut), size[cut]! * strides[cut]!, start, strides.slice(0, cut));
     return out;
   };
 }

@@ -132,23 +132,27 @@ export function backendMemory(backend: unknown): WebAssembly.Memory | undefined 
 /** A function with a SIMD instruction: whether the engine validates it tells whether it has SIMD. */
 const PROBE: WasmFunction = { params: [f32], locals: [v128], body: [op.get(0), op.splat, op.set(1)] };
 
+/** Per backend memory: whether its engine has SIMD, and the instances made on it, by function table. */
+const instances = new WeakMap<WebAssembly.Memory, { simd: boolean; made: Map<object, unknown> }>();
+
 /**
- * Instantiates `functions` on the memory of `backend` (tfjs' wasm backend), once per memory; `undefined`
- * where there is none or the engine lacks SIMD (callers fall back to tfjs ops or JavaScript). A module
- * that fails to compile otherwise is a bug here, and throws.
+ * Instantiates `functions` (a constant table: it keys the cache) on the memory of `backend` (tfjs' wasm
+ * backend), once per memory; `undefined` where there is none or the engine lacks SIMD (callers fall back
+ * to tfjs ops or JavaScript). A module that fails to compile otherwise is a bug here, and throws.
  */
-export function instantiateOn<T>(
-  backend: unknown,
-  functions: Record<string, WasmFunction>,
-  cache: WeakMap<WebAssembly.Memory, T | undefined>,
-): T | undefined {
+export function instantiateOn<T>(backend: unknown, functions: Record<string, WasmFunction>): T | undefined {
   const memory = backendMemory(backend);
   if (!memory) return undefined;
-  if (!cache.has(memory)) {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const simd = WebAssembly.validate(assemble({ probe: PROBE }, shared));
-    const module = simd ? new WebAssembly.Module(assemble(functions, shared)) : undefined;
-    cache.set(memory, module && (new WebAssembly.Instance(module, { env: { memory } }).exports as T));
+  const shared = () => typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  let state = instances.get(memory);
+  if (!state) {
+    state = { simd: WebAssembly.validate(assemble({ probe: PROBE }, shared())), made: new Map() };
+    instances.set(memory, state);
   }
-  return cache.get(memory);
+  if (!state.simd) return undefined;
+  if (!state.made.has(functions)) {
+    const module = new WebAssembly.Module(assemble(functions, shared()));
+    state.made.set(functions, new WebAssembly.Instance(module, { env: { memory } }).exports);
+  }
+  return state.made.get(functions) as T;
 }
