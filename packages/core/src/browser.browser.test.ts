@@ -107,6 +107,22 @@ describe("core's WebAssembly SIMD kernels on the browser's wasm backend", () => 
     );
     expect(Array.from(wasm![0]!)).toEqual(Array.from(cpu![0]!));
   });
+
+  it('transposes (SIMD 4 × 4 blocks and fringes) exactly as cpu does', async () => {
+    const [wasm, cpu] = await both(() =>
+      tf.tidy(() => [
+        tf.transpose(seeded([13, 10], 7)),
+        tf.transpose(seeded([5, 3, 3, 8], 8), [3, 1, 2, 0]),
+        tf.transpose(seeded([4, 9, 6], 9), [0, 2, 1]),
+      ]),
+    );
+    for (const [i, values] of wasm!.entries()) expect(Array.from(values)).toEqual(Array.from(cpu![i]!));
+  });
+
+  it('sums a bias gradient over chunks of rows as cpu does, within float32 rounding', async () => {
+    const [wasm, cpu] = await both(() => tf.sum(seeded([8, 20, 20, 32], 10), [0, 1, 2]));
+    for (const [j, value] of wasm![0]!.entries()) expect(value).toBeCloseTo(cpu![0]![j]!, 3);
+  });
 });
 
 describe('images in a browser', () => {

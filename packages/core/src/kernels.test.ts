@@ -38,6 +38,7 @@ describe(`kernel fills on ${backend}`, () => {
           'Reverse',
           'GatherV2',
           'Slice',
+          'Transpose',
         ],
       },
     }[backend];

@@ -20,6 +20,7 @@ import { RELU_GRAD_KERNEL, reluGradOnHeap } from './relu_grad_kernel';
 import { reverseOnHeap } from './reverse_kernel';
 import { sliceBlocks } from './slice_kernel';
 import { sumLeadingAxes } from './sum_kernel';
+import { transposeOnHeap } from './transpose_kernel';
 
 /** Kernels composed of kernels every backend has (forward convolutions, scatter). */
 const COMPOSITES: Record<string, tf.KernelFunc> = {
@@ -94,7 +95,7 @@ const composite =
  *   Reverse, which flips every filter for an input gradient, is ~20× slower than a copy (6 → 0.3 ms;
  *   `reverse_kernel.ts`); its GatherV2 copies value by value and reads out of bounds unchecked (batches of
  *   64 MNIST images 5.4 → 0.1 ms; `gather_kernel.ts`); its Slice costs 2.5–3 ms whatever the size (block copies:
- *   `slice_kernel.ts`).
+ *   `slice_kernel.ts`); its Transpose moves one value at a time (a dense layer's weights: `transpose_kernel.ts`).
  */
 const REPLACEMENTS: Record<string, Record<string, Replacement>> = {
   cpu: { Conv2DBackpropFilter: composite('Conv2DBackpropFilter') },
@@ -108,6 +109,7 @@ const REPLACEMENTS: Record<string, Record<string, Replacement>> = {
     Reverse: reverseOnHeap,
     GatherV2: gatherBlocks,
     Slice: sliceBlocks,
+    Transpose: transposeOnHeap,
   },
 };
 

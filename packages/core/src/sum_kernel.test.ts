@@ -29,6 +29,9 @@ const CASES: { axis: number | number[]; keepDims?: boolean; shape: number[] }[] 
   { shape: [7, 9], axis: 0 },
   { shape: [2, 3, 4], axis: [1, 0] },
   { shape: [2, 3, 4], axis: [-3, -2] },
+  // Widths in fours over several chunks of rows: the SIMD loop on wasm.
+  { shape: [300, 3, 8], axis: [0, 1] },
+  { shape: [4, 10, 10, 32], axis: [0, 1, 2] },
   // Not leading axes, or all of them: wasm's own kernel.
   { shape: [2, 3, 4], axis: [1] },
   { shape: [2, 3, 4], axis: [0, 2] },

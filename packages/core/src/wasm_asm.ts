@@ -56,9 +56,19 @@ export const op = {
   loop: [0x03, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   end: [0x0b],
+  /** f32.load / f32.store at the address on the stack plus `offset`, 4-byte aligned hint. */
+  f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
+  f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
   /** v128.load / store at the address on the stack plus `offset`, 16-byte aligned hint. */
   load: (offset = 0) => [...simd(0x00), 4, ...uleb(offset)],
   store: (offset = 0) => [...simd(0x0b), 4, ...uleb(offset)],
+  /** v128.load32_splat: one f32 at the address on the stack plus `offset`, in every lane. */
+  loadSplat: (offset = 0) => [...simd(0x09), 2, ...uleb(offset)],
+  /** i8x16.shuffle of the two vectors on the stack, by 32-bit lanes: 0–3 the first, 4–7 the second. */
+  shuffle32: (lanes: readonly [number, number, number, number]) => [
+    ...simd(0x0d),
+    ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
+  ],
   splat: simd(0x13),
   sqrt: simd(0xe3),
   add: simd(0xe4),

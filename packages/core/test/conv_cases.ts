@@ -21,6 +21,14 @@ export const CONV: Case[] = [
     strides: 1,
     pad: 'same',
   },
+  // Few taps and output channels in fours: the SIMD product of `long_product.ts` on wasm (4 · 5 columns).
+  {
+    name: 'one channel, 5×5 same, 20 filters',
+    x: [3, 9, 8, 1],
+    filter: [5, 5, 1, 20],
+    strides: 1,
+    pad: 'same',
+  },
   { name: 'stride 2, same, odd sizes', x: [2, 9, 11, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
   {
     name: 'stride 2, valid, unused last row',
