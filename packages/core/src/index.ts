@@ -30,3 +30,14 @@ export {
   type ProgressStream,
 } from './progress';
 export { Rng, type RngState } from './random';
+export {
+  assemble,
+  f32,
+  f64,
+  i32,
+  instantiateOn,
+  instantiateOwn,
+  op,
+  v128,
+  type WasmFunction,
+} from './wasm_asm';

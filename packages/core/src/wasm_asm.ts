@@ -9,8 +9,9 @@
 /** Value types. */
 export const i32 = 0x7f;
 export const f32 = 0x7d;
+export const f64 = 0x7c;
 export const v128 = 0x7b;
-type ValueType = typeof i32 | typeof f32 | typeof v128;
+type ValueType = typeof i32 | typeof f32 | typeof f64 | typeof v128;
 
 /** Unsigned LEB128. */
 const uleb = (n: number): number[] => {
@@ -56,6 +57,9 @@ export const op = {
   loop: [0x03, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   end: [0x0b],
+  f64Add: [0xa0],
+  /** f64.store at the address on the stack plus `offset`, 8-byte aligned hint. */
+  f64Store: (offset = 0) => [0x39, 3, ...uleb(offset)],
   /** f32.load / f32.store at the address on the stack plus `offset`, 4-byte aligned hint. */
   f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
@@ -82,6 +86,12 @@ export const op = {
   or: simd(0x50),
   /** (a & mask) | (b & ~mask), for a, b, mask on the stack */
   bitselect: simd(0x52),
+  /** f64x2 from the two low f32 lanes. */
+  promoteLow: simd(0x5f),
+  f64x2Add: simd(0xf0),
+  f64x2Mul: simd(0xf2),
+  /** One f64 lane of an f64x2. */
+  f64x2Lane: (lane: number) => [...simd(0x21), lane],
 } as const;
 
 /** A function: parameters, further locals (numbered after the parameters) and body instructions. */
@@ -165,4 +175,26 @@ export function instantiateOn<T>(backend: unknown, functions: Record<string, Was
     state.made.set(functions, new WebAssembly.Instance(module, { env: { memory } }).exports);
   }
   return state.made.get(functions) as T;
+}
+
+/** Per function table: its instance on a memory of its own, or `null` where the engine lacks SIMD. */
+const own = new Map<object, { exports: unknown; memory: WebAssembly.Memory } | null>();
+
+/**
+ * Instantiates `functions` (a constant table: it keys the cache) once, on a memory of their own rather than
+ * a backend's: host-side kernels for any backend (linear algebra's sequential steps). `undefined` where the
+ * engine lacks WebAssembly SIMD (callers keep their JavaScript). Growing the memory detaches earlier views.
+ */
+export function instantiateOwn<T>(
+  functions: Record<string, WasmFunction>,
+): { exports: T; memory: WebAssembly.Memory } | undefined {
+  if (!own.has(functions)) {
+    const simd = typeof WebAssembly === 'object' && WebAssembly.validate(assemble({ probe: PROBE }, false));
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const instance = simd
+      ? new WebAssembly.Instance(new WebAssembly.Module(assemble(functions, false)), { env: { memory } })
+      : undefined;
+    own.set(functions, instance ? { exports: instance.exports, memory } : null);
+  }
+  return (own.get(functions) ?? undefined) as { exports: T; memory: WebAssembly.Memory } | undefined;
 }

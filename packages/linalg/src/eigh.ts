@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { compactWY, makeReflector } from './householder';
 import { checkTensor, download, fromHost, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
 import { applyQTransposed, PANEL, type Panel } from './qr';
+import { simdSymmetric } from './symv_simd';
 import { tridiagonalEigen } from './tridiagonal';
 
 /** A Householder tridiagonalization A = Q T Qᵀ: T's diagonal and off-diagonal on the host, Q as panels. */
@@ -110,6 +111,7 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
     const b = Math.min(PANEL, len);
     // Small trailing matrices come to the host whole, once per panel, for the per-column products there.
     const whole = len <= HOST_MATVEC_MAX ? (cur.dataSync() as Float32Array) : undefined;
+    const simd = whole && simdSymmetric(whole, len);
     const top = whole ?? (b === len ? cur : tf.slice(cur, [0, 0], [b, len]));
     const p = Float64Array.from(whole ? whole.subarray(0, b * len) : (top as tf.Tensor).dataSync());
     if (top !== cur && top !== whole) (top as tf.Tensor).dispose();
@@ -134,7 +136,9 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
       for (let k = r + 2; k < len; k++) vr[k] = col[k]!;
       if (tau === 0) continue;
       const wr = w.subarray(r * len, (r + 1) * len);
-      if (whole) {
+      if (simd) {
+        simd.times(vr, r + 1, wr);
+      } else if (whole) {
         symmetricTimesVector(whole, len, r + 1, vr, wr);
       } else {
         const y = download(() => tf.matMul(cur, fromHost(vr, len, 1)));
