@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BIAS_RELU_GRADIENT } from './bias_relu_kernel';
 import {
   conv2dFilterGradient,
   conv2dInputGradient,
@@ -25,7 +26,7 @@ export function registerGradients(): Promise<void> {
   registered ??= (async () => {
     await import('@tensorflow/tfjs-core/dist/register_all_gradients');
     await import('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops');
-    for (const config of [...CONV_GRADIENTS, RELU_GRADIENT]) tf.registerGradient(config);
+    for (const config of [...CONV_GRADIENTS, RELU_GRADIENT, BIAS_RELU_GRADIENT]) tf.registerGradient(config);
   })();
   return registered;
 }

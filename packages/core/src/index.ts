@@ -7,6 +7,7 @@
  */
 export { ADAM_KERNEL, type AdamStep, applyAdam } from './adam_kernel';
 export { BACKENDS, type BackendName, type BackendReport, type ReadyOptions, ready } from './backend';
+export { BIAS_RELU_KERNEL, biasRelu } from './bias_relu_kernel';
 export {
   type ConvGeometry,
   conv2dFilterGradient,

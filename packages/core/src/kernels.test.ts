@@ -27,6 +27,7 @@ describe(`kernel fills on ${backend}`, () => {
           'UnsortedSegmentSum',
           'CnnAdam',
           'CnnReluGrad',
+          'CnnBiasRelu',
         ],
         replaced: [
           'Conv2DBackpropInput',
@@ -53,9 +54,9 @@ describe(`kernel fills on ${backend}`, () => {
   it('switches the replacements off and on again, keeping the fills', () => {
     const { filled, replaced } = installKernels(backend);
     const natives = replaced.map((name) => nativeKernel(name, backend));
-    // Core's own fused kernels go too: without them applyAdam and ReLU's gradient use tfjs ops.
-    const own = ['CnnAdam', 'CnnReluGrad'].filter((name) => filled.includes(name));
-    expect(own.length).toBe(backend === 'wasm' ? 2 : 0);
+    // Core's own fused kernels go too: without them applyAdam, ReLU's gradient and biasRelu use tfjs ops.
+    const own = ['CnnAdam', 'CnnReluGrad', 'CnnBiasRelu'].filter((name) => filled.includes(name));
+    expect(own.length).toBe(backend === 'wasm' ? 3 : 0);
     const fills = filled.filter((name) => !own.includes(name));
     expect(installKernels(backend, { replace: false })).toEqual({ filled: fills, replaced: [] });
     for (const name of own) expect(tf.getKernel(name, backend), name).toBeUndefined();

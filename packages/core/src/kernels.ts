@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ADAM_KERNEL, adamOnHeap } from './adam_kernel';
+import { BIAS_RELU_KERNEL, biasReluOnHeap } from './bias_relu_kernel';
 import {
   conv2dFilterGradient,
   conv2dInputGradient,
@@ -68,7 +69,7 @@ const COMPOSITES: Record<string, tf.KernelFunc> = {
 
 /** Kernels of core's own, with no tfjs counterpart, per backend: fused steps its callers use where present. */
 const OWN: Record<string, Record<string, tf.KernelFunc>> = {
-  wasm: { [ADAM_KERNEL]: adamOnHeap, [RELU_GRAD_KERNEL]: reluGradOnHeap },
+  wasm: { [ADAM_KERNEL]: adamOnHeap, [RELU_GRAD_KERNEL]: reluGradOnHeap, [BIAS_RELU_KERNEL]: biasReluOnHeap },
 };
 
 /** A faster stand-in for a backend's own kernel, built from that kernel's function (which it may call). */

@@ -80,6 +80,8 @@ export const op = {
   mul: simd(0xe6),
   div: simd(0xe7),
   gt: simd(0x44),
+  /** f32x4.max: NaN if either lane is NaN. */
+  max: simd(0xe9),
   and: simd(0x4e),
   /** a & ~b */
   andnot: simd(0x4f),

@@ -45,6 +45,13 @@ export function activation(value: ActivationName | ActivationFn | undefined): Ac
   return (x) => (overrides.get(key) ?? activations[key])(x);
 }
 
+/**
+ * Whether `value` is ReLU by name with no {@link withActivation} scope replacing it: a layer may then add
+ * its bias and apply ReLU in one fused step (`biasRelu` of @cnn/core), the same function.
+ */
+export const isPlainRelu = (value: ActivationName | ActivationFn | undefined): boolean =>
+  value === 'relu' && !overrides.has('relu');
+
 /** A value that is not a promise: {@link withActivation}'s body must finish before it returns. */
 export type NotPromise<T> = T extends PromiseLike<unknown> ? never : T;
 

@@ -1,6 +1,6 @@
-import type { Rng } from '@cnn/core';
+import { biasRelu, type Rng } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ActivationFn, type ActivationName, activation } from '../activations';
+import { type ActivationFn, type ActivationName, activation, isPlainRelu } from '../activations';
 import { LayerError, ShapeError } from '../errors';
 import type { Initializer, InitializerLike } from '../initializers';
 import { expectInputs, expectRank, Layer, type LayerConfig } from '../layer';
@@ -214,6 +214,8 @@ export class Conv2D extends Layer {
         3,
       );
     }
+    // Bias and ReLU in one pass where they can (one SIMD kernel on wasm instead of two).
+    if (this.#bias && isPlainRelu(this.#config.activation)) return biasRelu(y, this.#bias);
     if (this.#bias) y = tf.add(y, this.#bias);
     return this.#activation(y);
   }

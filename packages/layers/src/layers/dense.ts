@@ -1,6 +1,6 @@
-import type { Rng } from '@cnn/core';
+import { biasRelu, type Rng } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ActivationFn, type ActivationName, activation } from '../activations';
+import { type ActivationFn, type ActivationName, activation, isPlainRelu } from '../activations';
 import { LayerError, ShapeError } from '../errors';
 import type { Initializer, InitializerLike } from '../initializers';
 import { expectInputs, Layer, type LayerConfig } from '../layer';
@@ -106,9 +106,12 @@ export class Dense extends Layer {
     // the leading axes into one, so every vector meets the same single matMul.
     const flat = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, kernel.shape[0]]);
     let y: tf.Tensor = tf.matMul(flat, kernel);
-    if (this.#bias) y = tf.add(y, this.#bias);
+    // Bias and ReLU in one pass where they can (one SIMD kernel on wasm instead of two).
+    const fused = this.#bias !== undefined && isPlainRelu(this.#config.activation);
+    if (fused) y = biasRelu(y, this.#bias!);
+    else if (this.#bias) y = tf.add(y, this.#bias);
     if (x.rank !== 2) y = tf.reshape(y, [...x.shape.slice(0, -1), this.units]);
-    return this.#activation(y);
+    return fused ? y : this.#activation(y);
   }
 
   override getConfig(): Record<string, unknown> {
