@@ -4,6 +4,12 @@ import * as tf from '@tensorflow/tfjs-core';
  * Below this standard deviation an image (or window) counts as flat: it is divided by this instead, so a
  * blank patch normalises to zeros rather than to amplified noise or NaN. In the units of the pixels
  * ([0, 1] images: a thousandth of the range).
+ *
+ * @example
+ * ```ts
+ * const flat = tf.fill([1, 576], 0.5);
+ * normalizeContrast(flat).scale.print();   // [[0.001]]: MIN_STD, and the normalised row is all zeros
+ * ```
  */
 export const MIN_STD = 1e-3;
 

@@ -28,10 +28,10 @@ describe('EigenFaces', () => {
     model.dispose();
   });
 
-  it('identifies held-out images of known people far above chance, and calls non-faces unknown', () => {
+  it('identifies held-out images of known people far above chance, and calls non-faces unknown', async () => {
     const model = EigenFaces.fit(data.train, { k: 20, labels: data.trainLabels });
     expect(model.labels).toEqual(Array.from({ length: PEOPLE }, (_, i) => i));
-    const found = model.identify(data.test);
+    const found = await expectNoLeaks(() => model.identify(data.test));
     const accuracy = found.filter((r, i) => r.label === data.testLabels[i]).length / found.length;
     expect(accuracy).toBeGreaterThan(0.75); // chance: 1/15
     // The calibrated threshold (0.95 quantile of leave-one-out distances) lets most known faces through…

@@ -66,12 +66,13 @@ export class EigenFaces {
    * ```
    */
   static fit(faces: tf.Tensor, options: EigenFacesOptions): EigenFaces {
-    const { k, normalize = true, solver = 'auto' } = options ?? ({} as EigenFacesOptions);
+    options = options ?? ({} as EigenFacesOptions); // a missing options object reads as empty: "k must be…"
+    const { k, normalize = true, solver = 'auto' } = options;
     if (!(faces instanceof tf.Tensor) || faces.isDisposed || (faces.rank !== 4 && faces.rank !== 2)) {
       const got = faces instanceof tf.Tensor ? `shape ${shapeText(faces.shape)}` : typeof faces;
       throw new PcaError(`EigenFaces.fit: expected faces [n, h, w, 1] or rows [n, h·w], got ${got}`);
     }
-    const [height, width] = imageShape(faces, options?.imageShape);
+    const [height, width] = imageShape(faces, options.imageShape);
     const n = faces.shape[0]!;
     if (!Number.isInteger(k) || k < 1 || k > Math.min(n, height * width)) {
       throw new PcaError(

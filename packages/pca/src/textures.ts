@@ -8,7 +8,14 @@ import { PcaError } from './errors';
  * textures, each with its own contrast and brightness.
  */
 
-/** The kinds of texture, drawn in turn. */
+/**
+ * The kinds of texture {@link nonFacePatches} draws, in turn.
+ *
+ * @example
+ * ```ts
+ * const stripes = nonFacePatches({ count: 10, kinds: ['stripes', 'checkers'] });   // some of TEXTURES
+ * ```
+ */
 export const TEXTURES = ['noise', 'gradient', 'stripes', 'checkers', 'blobs', 'fractal'] as const;
 
 /** One texture kind. */
