@@ -40,6 +40,10 @@ describe('EigenFaces', () => {
     expect(unknown(found)).toBeLessThan(0.1);
     // …and turns most textures away; strangers sit farther from the known people than they do.
     expect(unknown(model.identify(data.nonFaces))).toBeGreaterThan(0.8);
+    // One image [h, w, 1] is a batch of one.
+    const one = tf.reshape(tf.slice(data.test, [5], [1]), [SIZE, SIZE, 1]);
+    expect(model.identify(one)).toEqual([found[5]]);
+    one.dispose();
     const strangers = model.identify(data.strangers);
     expect(median(strangers.map((r) => r.distance))).toBeGreaterThan(median(found.map((r) => r.distance)));
     // Distances are those to the nearest mean of the coordinates of each person's training images.

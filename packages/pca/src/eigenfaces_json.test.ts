@@ -1,3 +1,4 @@
+import { Rng } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { faceSet } from '../test/faces';
@@ -57,7 +58,39 @@ describe('EigenFaces.toJSON / fromJSON', () => {
       { people: { labels: [1, 2], means: [0] } },
       /people.means: expected 8 finite numbers \(2 people × 4\), got an array of 1/,
     );
-    bad({ people: { labels: [], means: [] } }, /people.labels: expected a non-empty array of integers/);
+    bad(
+      { people: { labels: [], means: [] } },
+      /people.labels: expected a non-empty array of distinct integers/,
+    );
+    bad({ people: { labels: [1, 1], means: good.people!.means.slice(0, 8) } }, /distinct integers/);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('survives random damage: a model or a PcaError, never another error, never a leak', () => {
+    const model = EigenFaces.fit(data.train, { k: 3, labels: data.trainLabels });
+    const good = model.toJSON();
+    const rng = new Rng(9);
+    const junk = [null, 'x', -1, 0, 1.5, 1e9, [], {}, [1, 2], true, Number.NaN];
+    const before = tf.memory().numTensors;
+    let loaded = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const json = JSON.parse(JSON.stringify(good)) as Record<string, unknown>;
+      // Damage one field at the top or inside the PCA or the people: delete it or put junk there.
+      const holders = [json, json.pca as Record<string, unknown>, json.people as Record<string, unknown>];
+      const holder = holders[rng.int(holders.length)]!;
+      const keys = Object.keys(holder);
+      const key = keys[rng.int(keys.length)]!;
+      if (rng.float() < 0.3) delete holder[key];
+      else holder[key] = junk[rng.int(junk.length)];
+      try {
+        EigenFaces.fromJSON(json).dispose();
+        loaded++;
+      } catch (error) {
+        expect(error).toBeInstanceOf(PcaError);
+      }
+    }
+    expect(loaded).toBeLessThan(300);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });

@@ -82,8 +82,13 @@ export function readEigenFaces(json: unknown): FaceSpace {
   if (o.people !== null) {
     const p = o.people as Record<string, unknown> | undefined;
     const labels = p?.labels;
-    if (!Array.isArray(labels) || labels.length === 0 || !labels.every(Number.isInteger)) {
-      bad(`people.labels: expected a non-empty array of integers, got ${describe(labels)}`);
+    if (
+      !Array.isArray(labels) ||
+      labels.length === 0 ||
+      !labels.every(Number.isInteger) ||
+      new Set(labels).size !== labels.length
+    ) {
+      bad(`people.labels: expected a non-empty array of distinct integers, got ${describe(labels)}`);
     }
     const count = (labels as number[]).length;
     const means = p?.means;

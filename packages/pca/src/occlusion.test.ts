@@ -60,6 +60,22 @@ describe('EigenFaces.reconstructOccluded (seed Figure 13)', () => {
     model.dispose();
   });
 
+  it('takes one mask per image: each image solved on its own visible pixels', () => {
+    const model = EigenFaces.fit(data.train, { k: 10 });
+    const eyes = eyesHidden();
+    const rest = tf.sub(1, eyes);
+    const two = tf.slice(data.test, [0], [2]);
+    const [a, b] = [tf.slice(two, [0], [1]), tf.slice(two, [1], [1])];
+    const masks = tf.reshape(tf.concat([eyes, rest]), [2, SIZE, SIZE, 1]);
+    const both = model.reconstructOccluded(two, masks);
+    const first = model.reconstructOccluded(a, eyes);
+    const second = model.reconstructOccluded(b, rest);
+    const apart = tf.concat([first, second]);
+    expect(tf.max(tf.abs(tf.sub(both, apart))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([eyes, rest, two, a, b, masks, both, first, second, apart]);
+    model.dispose();
+  });
+
   it('says what is wrong with the mask', () => {
     const model = EigenFaces.fit(data.train, { k: 10 });
     const one = tf.slice(data.test, [0], [1]);
