@@ -87,11 +87,12 @@ export class EigenFaces {
     if (options.threshold !== undefined && !(options.threshold > 0)) {
       throw new PcaError(`EigenFaces.fit: threshold must be > 0, got ${String(options.threshold)}`);
     }
-    const { rows } = toRows('EigenFaces.fit', faces, height, width);
     const pca = new PCA({ nComponents: k, solver });
+    const { rows } = toRows('EigenFaces.fit', faces, height, width);
+    const x = normalize ? normalizeContrast(rows) : undefined;
     try {
-      const x = normalize ? normalizeContrast(rows) : undefined;
-      pca.fit(x?.x ?? rows);
+      const data = x?.x ?? rows;
+      pca.fit(data);
       const space: FaceSpace = {
         pca,
         normalize,
@@ -101,19 +102,18 @@ export class EigenFaces {
         threshold: options.threshold ?? Infinity,
       };
       if (labels !== undefined) {
-        const codes = pca.transform(x?.x ?? rows);
+        const codes = pca.transform(data);
         const people = calibrate(codes, labels, quantile);
         codes.dispose();
         space.people = { labels: people.labels, means: people.means };
         space.threshold = options.threshold ?? people.threshold;
       }
-      if (x) tf.dispose([x.x, x.mean, x.scale]);
       return new EigenFaces(space);
     } catch (error) {
       pca.dispose();
       throw error;
     } finally {
-      rows.dispose();
+      tf.dispose([rows, ...(x ? [x.x, x.mean, x.scale] : [])]);
     }
   }
 
