@@ -163,6 +163,8 @@ describe('EigenFaces', () => {
       () => EigenFaces.fit(z[2]!, { k: 1 }),
       /expected faces \[n, h, w, 1\] or rows \[n, h·w\], got shape \[3, 4, 4\]/,
     );
+    bad(() => EigenFaces.fit(data.train, { k: 2, solver: 'lapack' as never }), /PCA: solver must be one of/);
+    bad(() => EigenFaces.fit(data.train, undefined as never), /k must be an integer in \[1, 120\]/);
     bad(
       () => EigenFaces.fit(data.train, { k: 2, labels: [1, 2] }),
       /labels must be 120 integers \(one per image\), got 2 values/,
