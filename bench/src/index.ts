@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
 import { convnetjsTrain } from './convnetjs_train';
 import { datasets } from './datasets';
+import { eigenfaces } from './eigenfaces';
 import { layersTrain } from './layers_train';
 import { linalg } from './linalg';
 import { matmul } from './matmul';
@@ -21,6 +22,7 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   'convnetjs-train': convnetjsTrain,
   linalg,
   pca,
+  eigenfaces,
 };
 
 const { values } = parseArgs({
