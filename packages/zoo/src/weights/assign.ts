@@ -49,7 +49,7 @@ export function assignNamedWeights(model: Model, weights: NamedWeights, options:
       );
     }
     used.add(key);
-    const values = value.values instanceof Float32Array ? value.values : Float32Array.from(value.values);
+    const values = value.values instanceof Float32Array ? value.values : new Float32Array(value.values);
     saved.set(w.name, { spec: { name: w.name, shape: [...shape], dtype: 'float32' }, values });
   }
   if (options.strict ?? true) {

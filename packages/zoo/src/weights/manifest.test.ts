@@ -77,18 +77,18 @@ describe('tfjs weight manifests', () => {
             spec.dtype === 'int32' ? undefined : 'float16',
           );
           // Half precision: 11 significant bits, relative error at most 2^-11 (these are all normal halves).
-          original.forEach((v, i) =>
-            expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 1e-7),
-          );
+          for (const [i, v] of original.entries()) {
+            expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 1e-7);
+          }
         } else {
           // Affine: error at most half a step (plus float32 rounding; int32 rounds once more), 0 exact.
           const step = qz.scale!;
           const slack = spec.dtype === 'int32' ? 0.5 : 0;
-          original.forEach((v, i) =>
+          for (const [i, v] of original.entries()) {
             expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(
               step / 2 + slack + Math.abs(v) * 2 ** -23 + 1e-9,
-            ),
-          );
+            );
+          }
           const lo = Math.min(...original);
           const hi = Math.max(...original);
           if (lo <= 0 && hi >= 0) expect(Math.round(-qz.min! / step) * step + qz.min!).toBe(0);

@@ -149,7 +149,7 @@ export function decodeWeightsManifest(manifest: WeightsManifest, shards: ShardSo
       out.set(spec.name, {
         shape: [...spec.shape],
         dtype: spec.dtype as 'float32' | 'int32',
-        values: spec.dtype === 'int32' ? Int32Array.from(values) : values,
+        values: spec.dtype === 'int32' ? new Int32Array(values) : values,
       });
     }
   }

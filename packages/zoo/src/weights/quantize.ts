@@ -28,7 +28,8 @@ export function quantizeWeight(
 ): { bytes: Uint8Array; quantization: NonNullable<WeightSpec['quantization']> } {
   const v = weight.values;
   if (dtype === 'float16') {
-    const out = Uint16Array.from(v, toHalf);
+    const out = new Uint16Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = toHalf(v[i]!);
     return { bytes: new Uint8Array(out.buffer), quantization: { dtype } };
   }
   const top = dtype === 'uint8' ? 255 : 65535;
