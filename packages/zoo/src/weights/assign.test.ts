@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expectNoLeaks } from '@cnn/core';
-import { Conv2D, Dense, Flatten, MaxPooling2D, type Model, Sequential } from '@cnn/layers';
+import { Conv2D, Dense, Flatten, MaxPooling2D, type Model, Sequential, save } from '@cnn/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { assignNamedWeights } from './assign';
 import { WeightMatchError } from './errors';
+import { loadWeightsManifest } from './files';
 import { decodeWeightsManifest } from './manifest';
 import { encodeWeightsManifest } from './manifest_write';
 import { modelWeights, type NamedWeights } from './named';
@@ -48,6 +52,21 @@ describe('assignNamedWeights', () => {
     tf.dispose([x, a, b]);
     net.dispose();
     twin.dispose();
+  });
+
+  it('takes the weights of a layers-format model.json (as @cnn/layers and tensorflowjs_converter write it)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cnn-zoo-layers-'));
+    try {
+      const net = kerasNamed(11);
+      await save(net, dir, { shardBytes: 256 });
+      const twin = kerasNamed(12);
+      assignNamedWeights(twin, await loadWeightsManifest(join(dir, 'model.json')));
+      expect(same(net, twin)).toBe(true);
+      net.dispose();
+      twin.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('matches converter names (`:0`, a model prefix) and renamed ones', async () => {

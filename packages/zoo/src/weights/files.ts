@@ -2,7 +2,7 @@ import { CnnError } from '@cnn/core';
 import { decodeWeightsManifest, parseWeightsManifest, type WeightsManifest } from './manifest';
 import { type EncodeManifestOptions, encodeWeightsManifest } from './manifest_write';
 import type { NamedWeights } from './named';
-import { parseSafetensors, type Safetensors } from './safetensors';
+import { encodeSafetensors, parseSafetensors, type SafeTensorInput, type Safetensors } from './safetensors';
 
 /** Options of the loaders: for http(s) URLs, the fetch to use and its request options. */
 export interface FetchOptions {
@@ -141,4 +141,26 @@ export async function writeWeightsManifest(
  */
 export async function loadSafetensors(location: string, options: FetchOptions = {}): Promise<Safetensors> {
   return parseSafetensors(await readBytes(location, options));
+}
+
+/**
+ * Writes tensors as a safetensors file (Node; see {@link encodeSafetensors}).
+ *
+ * @example
+ * ```ts
+ * await writeSafetensors('tiny.safetensors', { 'fc.weight': { shape: [2, 3], values: w } }, { format: 'pt' });
+ * ```
+ */
+export async function writeSafetensors(
+  path: string,
+  tensors: Readonly<Record<string, SafeTensorInput>> | ReadonlyMap<string, SafeTensorInput>,
+  metadata?: Readonly<Record<string, string>>,
+): Promise<void> {
+  const bytes = encodeSafetensors(tensors, metadata);
+  const { writeFile } = await nodeFs();
+  try {
+    await writeFile(await toPath(path), bytes);
+  } catch (error) {
+    throw new WeightSourceError(`cannot write ${path}: ${(error as Error).message}`, path, { cause: error });
+  }
 }

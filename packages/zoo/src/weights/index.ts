@@ -9,6 +9,7 @@ export {
   loadWeightsManifest,
   readBytes,
   WeightSourceError,
+  writeSafetensors,
   writeWeightsManifest,
 } from './files';
 export { IMAGENET_CLASSES } from './imagenet_classes';
@@ -39,4 +40,4 @@ export {
   safeTensorValues,
 } from './safetensors';
 export { loadTorchWeights, type TorchModule, type TorchNames, torchWeights } from './torch';
-export { alexnetTorchNames, resnetTorchNames, type VggConfig, vggTorchNames } from './torchvision_names';
+export { alexnetTorchNames, resnetTorchNames, type VggTorchConfig, vggTorchNames } from './torchvision_names';

@@ -1,5 +1,5 @@
 import { CnnError } from '@cnn/core';
-import { decodeWeights, formatShape, type WeightSpec } from '@cnn/layers';
+import { decodeWeights, type WeightSpec } from '@cnn/layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import { WeightFormatError } from './errors';
 import type { NamedWeights } from './named';
@@ -155,7 +155,3 @@ export function decodeWeightsManifest(manifest: WeightsManifest, shards: ShardSo
   }
   return out;
 }
-
-/** A short description of a manifest entry, for messages: `conv1/kernel [3, 3, 1, 8] float32 (uint8)`. */
-export const describeEntry = (s: WeightSpec) =>
-  `${s.name} ${formatShape(s.shape)} ${s.dtype}${s.quantization ? ` (${s.quantization.dtype})` : ''}`;

@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WeightFormatError } from './errors';
+import { loadSafetensors, WeightSourceError, writeSafetensors } from './files';
 import { encodeSafetensors, parseSafetensors, type SafetensorsDtype, safeTensorValues } from './safetensors';
 
 /** A file put together by hand, byte by byte as the format's spec lays it out: the reference for the writer. */
@@ -114,5 +119,25 @@ describe('parseSafetensors', () => {
     const lying = handMade({ a: ok }, new Uint8Array(8));
     new DataView(lying.buffer).setBigUint64(0, 2n ** 62n, true);
     expect(() => parseSafetensors(lying)).toThrow(/header length field says 4611686018427387904 bytes/);
+  });
+});
+
+describe('safetensors files', () => {
+  it('write a file that loads back from its path and file URL; a missing one names itself', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cnn-zoo-st-'));
+    try {
+      const path = join(dir, 'tiny.safetensors');
+      const values = Float32Array.of(0.1, -0.2, 0.3, 1e-30, -1e30, 7);
+      await writeSafetensors(path, { 'fc.weight': { shape: [2, 3], values } }, { format: 'pt' });
+      for (const location of [path, pathToFileURL(path).href]) {
+        const { tensors, metadata } = await loadSafetensors(location);
+        expect(metadata).toEqual({ format: 'pt' });
+        expect(Array.from(safeTensorValues(tensors.get('fc.weight')!))).toEqual(Array.from(values));
+      }
+      await expect(loadSafetensors(join(dir, 'none.safetensors'))).rejects.toThrow(WeightSourceError);
+      await expect(loadSafetensors(join(dir, 'none.safetensors'))).rejects.toThrow(/none\.safetensors/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
