@@ -91,6 +91,30 @@ describe('assignNamedWeights', () => {
     for (const m of [net, twin, third, fourth]) m.dispose();
   });
 
+  it('renames keras.applications VGG names to this package’s (the README’s example)', async () => {
+    const keras = kerasNamed(13);
+    const caffe = new Sequential(
+      [
+        new Conv2D({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1_1' }),
+        new MaxPooling2D({ poolSize: 2, name: 'pool1' }),
+        new Flatten({ name: 'flatten' }),
+        new Dense({ units: 5, activation: 'relu', name: 'fc6' }),
+        new Dense({ units: 3, name: 'fc8' }),
+      ],
+      { inputShape: [6, 6, 2], seed: 14 },
+    );
+    const fromKeras = (name: string) =>
+      name
+        .replace(/^block(\d)_conv(\d)\//, 'conv$1_$2/')
+        .replace(/^fc1\//, 'fc6/')
+        .replace(/^fc2\//, 'fc7/')
+        .replace(/^predictions\//, 'fc8/');
+    assignNamedWeights(caffe, await viaManifest(await modelWeights(keras)), { rename: fromKeras });
+    expect(same(keras, caffe)).toBe(true);
+    keras.dispose();
+    caffe.dispose();
+  });
+
   it('names a misshapen or missing weight and changes nothing when one does not fit', async () => {
     const net = kerasNamed(7);
     const before = Array.from(net.weights[0]!.variable.dataSync());
