@@ -10,10 +10,32 @@ import { PreprocessError } from './errors';
  */
 export type PreprocessMode = 'caffe' | 'torch' | 'tf';
 
-/** ImageNet's mean pixel in BGR order, as Caffe's VGG and Keras subtract it. */
+/**
+ * ImageNet's mean pixel in BGR order, as Caffe's VGG and Keras subtract it.
+ *
+ * @example
+ * ```ts
+ * CAFFE_MEAN_BGR[2]; // 123.68, the red mean
+ * ```
+ */
 export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
-/** ImageNet's per-channel mean and standard deviation (RGB, values in [0, 1]), as torchvision normalises. */
+/**
+ * ImageNet's per-channel mean (RGB, values in [0, 1]), as torchvision normalises.
+ *
+ * @example
+ * ```ts
+ * const red = (r / 255 - TORCH_MEAN[0]) / TORCH_STD[0];
+ * ```
+ */
 export const TORCH_MEAN = [0.485, 0.456, 0.406] as const;
+/**
+ * ImageNet's per-channel standard deviation (RGB, values in [0, 1]), as torchvision normalises.
+ *
+ * @example
+ * ```ts
+ * const red = (r / 255 - TORCH_MEAN[0]) / TORCH_STD[0];
+ * ```
+ */
 export const TORCH_STD = [0.229, 0.224, 0.225] as const;
 
 /**

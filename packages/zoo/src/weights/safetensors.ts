@@ -5,7 +5,14 @@ import { fromBfloat16, fromHalf, toBfloat16, toHalf } from './half';
 // `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { key: text } }`, then the tensors'
 // bytes, little-endian, row-major, offsets relative to the data's start, with neither holes nor overlaps.
 
-/** The element types safetensors names, with their sizes in bytes. */
+/**
+ * The element types safetensors names (those a CNN checkpoint holds), with their sizes in bytes.
+ *
+ * @example
+ * ```ts
+ * SAFETENSORS_DTYPES.BF16; // 2
+ * ```
+ */
 export const SAFETENSORS_DTYPES = {
   F64: 8,
   F32: 4,
