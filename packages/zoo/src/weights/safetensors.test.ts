@@ -47,14 +47,29 @@ describe('parseSafetensors', () => {
 
   it('round-trips every dtype bit for bit through the writer, aligned to 8 bytes', () => {
     const values = [0, 1, -2, 3.25, -0.5, 100];
-    const dtypes: SafetensorsDtype[] = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL'];
+    const dtypes: SafetensorsDtype[] = [
+      'F64',
+      'F32',
+      'F16',
+      'BF16',
+      'I64',
+      'I32',
+      'I16',
+      'I8',
+      'U64',
+      'U32',
+      'U16',
+      'U8',
+      'BOOL',
+    ];
     const input = Object.fromEntries(
       dtypes.map((dtype) => [
         `t.${dtype}`,
         {
           dtype,
           shape: [2, 3],
-          values: dtype === 'U8' || dtype === 'BOOL' ? values.map((v) => Math.abs(Math.round(v))) : values,
+          values:
+            dtype.startsWith('U') || dtype === 'BOOL' ? values.map((v) => Math.abs(Math.round(v))) : values,
         },
       ]),
     );
@@ -67,7 +82,11 @@ describe('parseSafetensors', () => {
       expect(t.dtype).toBe(dtype);
       expect(t.shape).toEqual([2, 3]);
       const expected = input[`t.${dtype}`]!.values.map((v) =>
-        dtype === 'BOOL' ? Number(v !== 0) : dtype.startsWith('I') || dtype === 'U8' ? Math.trunc(v) || 0 : v,
+        dtype === 'BOOL'
+          ? Number(v !== 0)
+          : dtype.startsWith('I') || dtype.startsWith('U')
+            ? Math.trunc(v) || 0
+            : v,
       );
       expect(Array.from(safeTensorValues(t)), dtype).toEqual(expected);
     }

@@ -22,6 +22,9 @@ export const SAFETENSORS_DTYPES = {
   I32: 4,
   I16: 2,
   I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
   U8: 1,
   BOOL: 1,
 } as const;
@@ -148,7 +151,7 @@ export function parseSafetensors(bytes: Uint8Array): Safetensors {
 }
 
 /**
- * A tensor's values as float32, whatever its dtype (F64 and I64 rounded to the nearest float32).
+ * A tensor's values as float32, whatever its dtype (F64 and 64-bit integers rounded to the nearest float32).
  *
  * @example
  * ```ts
@@ -174,6 +177,9 @@ export function safeTensorValues(tensor: SafeTensor): Float32Array {
     I32: (i) => view.getInt32(4 * i, true),
     I16: (i) => view.getInt16(2 * i, true),
     I8: (i) => view.getInt8(i),
+    U64: (i) => Number(view.getBigUint64(8 * i, true)),
+    U32: (i) => view.getUint32(4 * i, true),
+    U16: (i) => view.getUint16(2 * i, true),
     U8: (i) => view.getUint8(i),
     BOOL: (i) => (view.getUint8(i) ? 1 : 0),
   };
@@ -245,6 +251,9 @@ export function encodeSafetensors(
       I32: (o, x) => view.setInt32(o, x, true),
       I16: (o, x) => view.setInt16(o, x, true),
       I8: (o, x) => view.setInt8(o, x),
+      U64: (o, x) => view.setBigUint64(o, BigInt(Math.trunc(x)), true),
+      U32: (o, x) => view.setUint32(o, x, true),
+      U16: (o, x) => view.setUint16(o, x, true),
       U8: (o, x) => view.setUint8(o, x),
       BOOL: (o, x) => view.setUint8(o, x ? 1 : 0),
     };
