@@ -11,6 +11,7 @@ import { matmul } from './matmul';
 import { mnistCnnTraining } from './mnist_cnn';
 import { mnistCnnProfile } from './mnist_cnn_profile';
 import { pca } from './pca';
+import { zooInference } from './zoo_inference';
 
 const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   matmul,
@@ -21,6 +22,7 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   'convnetjs-train': convnetjsTrain,
   linalg,
   pca,
+  'zoo-inference': zooInference,
 };
 
 const { values } = parseArgs({

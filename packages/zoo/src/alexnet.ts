@@ -34,7 +34,12 @@ export interface AlexNetTable {
   readonly fc: number;
 }
 
-/** The two AlexNet layouts: torchvision's one-tower net and the paper's two towers (Caffe's bvlc_alexnet). */
+/** The two AlexNet layouts: torchvision's one-tower net and the paper's two towers (Caffe's bvlc_alexnet). *
+ * @example
+ * ```ts
+ * alexnetTables.paper.convs[1]; // { name: 'conv2', filters: 256, kernel: 5, padding: 2, groups: 2, … }
+ * ```
+ */
 export const alexnetTables: Readonly<Record<'torchvision' | 'paper', AlexNetTable>> = {
   // torchvision.models.alexnet (after "One weird trick", Krizhevsky 2014): 64-192-384-256-256, no LRN.
   torchvision: {

@@ -4,6 +4,11 @@ import { type ClassifierOptions, classifierShape, finish } from './common';
 /**
  * Table 2's model C of Springenberg et al. (2015), "All-CNN-C", row by row: [filters, kernel, stride,
  * padding]. Stride-2 convolutions stand where max pooling was (seed 000: "no pooling").
+ *
+ * @example
+ * ```ts
+ * allCnnCTable.filter(([, , stride]) => stride === 2).length; // 2: the poolings it replaces
+ * ```
  */
 export const allCnnCTable: readonly (readonly [number, number, number, 'same' | 'valid'])[] = [
   [96, 3, 1, 'same'],

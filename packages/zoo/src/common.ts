@@ -8,7 +8,12 @@ import {
   type SymbolicTensor,
 } from '@cnn/layers';
 
-/** A bad option for a zoo model: the message says what was expected and what came. */
+/** A bad option for a zoo model: the message says what was expected and what came. *
+ * @example
+ * ```ts
+ * expect(() => vgg('D', { inputShape: [16, 16, 3] })).toThrow(ZooError);
+ * ```
+ */
 export class ZooError extends CnnError {}
 
 /** Options every zoo builder takes. */

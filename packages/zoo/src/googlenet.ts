@@ -46,6 +46,11 @@ const row = (
 /**
  * Table 1 of Szegedy et al. (2015), the inception modules in order, `'maxpool'` for the 3×3 stride-2
  * poolings between stages. Each module's output has b1 + b3[1] + b5[1] + pool channels (3a: 256).
+ *
+ * @example
+ * ```ts
+ * const net = googlenet({ build: false });   // built from this table
+ * ```
  */
 export const inceptionTable: readonly (InceptionRow | 'maxpool')[] = [
   row('inception3a', 64, 96, 128, 16, 32, 32),

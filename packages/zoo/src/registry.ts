@@ -70,7 +70,13 @@ export const zoo: Readonly<Record<string, ZooEntry>> = Object.freeze({
       [`plain${d}`, (o: ZooOptions = {}) => resnet(d, { ...o, plain: true, stochasticDepth: false })],
       [
         `resnet${d}_stochastic_depth`,
-        (o: ZooOptions = {}) => resnet(d, { ...o, plain: false, stochasticDepth: o.stochasticDepth || true }),
+        // p_L from the options if given (0 is a p_L too), else the paper's 0.5.
+        (o: ZooOptions = {}) =>
+          resnet(d, {
+            ...o,
+            plain: false,
+            stochasticDepth: typeof o.stochasticDepth === 'number' ? o.stochasticDepth : true,
+          }),
       ],
     ]),
   ),

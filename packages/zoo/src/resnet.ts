@@ -41,6 +41,11 @@ const cifar = (n: number): ResNetRow => ({
 /**
  * He et al. (2016): Table 1's ImageNet networks (18–152 layers) and §4.2's CIFAR-10 networks of 6n + 2
  * layers (20, 32, 44, 56, 110), by depth.
+ *
+ * @example
+ * ```ts
+ * resnetTable[50].blocks; // [3, 4, 6, 3]
+ * ```
  */
 export const resnetTable = {
   18: imagenet('basic', [2, 2, 2, 2]),

@@ -8,6 +8,11 @@ import type { ClassifierOptions } from './common';
  * 13 → 13 → 13 → 6 (conv1 padded by 1; the first two poolings keep ceil-mode sizes, 'same' here).
  * `wide` swaps conv3–5's 384, 384, 256 filters for 512, 1024, 512: the change seed 003 lists (the
  * paper's Table 2 row that reached 16.0% top-5 error as one net, 11.7% in its ensemble).
+ *
+ * @example
+ * ```ts
+ * const narrow = alexnetLike('zfnet_fig3', zfnetTable(false), { classes: 10 });
+ * ```
  */
 export function zfnetTable(wide: boolean): AlexNetTable {
   const [c3, c4, c5] = wide ? [512, 1024, 512] : [384, 384, 256];
