@@ -12,6 +12,7 @@ import { matmul } from './matmul';
 import { mnistCnnTraining } from './mnist_cnn';
 import { mnistCnnProfile } from './mnist_cnn_profile';
 import { pca } from './pca';
+import { zooInference } from './zoo_inference';
 
 const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   matmul,
@@ -23,6 +24,7 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   linalg,
   pca,
   eigenfaces,
+  'zoo-inference': zooInference,
 };
 
 const { values } = parseArgs({

@@ -3,18 +3,8 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
 import { Augmenter, Dataset, mnistEmbedded, split } from '@cnn/datasets';
-import {
-  Adam,
-  type Callback,
-  Conv2D,
-  Dense,
-  Dropout,
-  Flatten,
-  formatSummary,
-  MaxPooling2D,
-  Sequential,
-  summarize,
-} from '@cnn/layers';
+import { Adam, type Callback, formatSummary, summarize } from '@cnn/layers';
+import { mnistCnn } from '@cnn/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 
 const HELP = `cnn-example: train the seeds' MNIST CNN on real MNIST digits and report accuracy and speed
@@ -71,20 +61,8 @@ async function main(): Promise<void> {
     console.log(`  kernels replaced by faster ones: ${report.replacedKernels.join(', ')}`);
   }
 
-  // The seeds' TensorFlow listing: conv5×5-32, pool, conv5×5-64, pool, fc1024, dropout 0.5, fc10.
-  const model = new Sequential(
-    [
-      new Conv2D({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu', name: 'conv1' }),
-      new MaxPooling2D({ poolSize: 2, name: 'pool1' }),
-      new Conv2D({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu', name: 'conv2' }),
-      new MaxPooling2D({ poolSize: 2, name: 'pool2' }),
-      new Flatten({ name: 'flatten' }),
-      new Dense({ units: 1024, activation: 'relu', name: 'fc1' }),
-      new Dropout({ rate: 0.5, name: 'dropout' }),
-      new Dense({ units: 10, name: 'logits' }),
-    ],
-    { inputShape: [28, 28, 1], seed },
-  ).compile({
+  // The seeds' TensorFlow listing, from the zoo: conv5×5-32, pool, conv5×5-64, pool, fc1024, dropout 0.5, fc10.
+  const model = mnistCnn({ seed }).compile({
     optimizer: new Adam({ learningRate: lr }),
     loss: 'softmaxCrossEntropy',
     metrics: ['accuracy'],

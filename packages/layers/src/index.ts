@@ -38,7 +38,7 @@ export {
   initializers,
   varianceScaling,
 } from './initializers';
-export { type CallOptions, Layer, type LayerConfig, type Weight } from './layer';
+export { type CallOptions, Layer, type LayerConfig, type Weight, type WeightShape } from './layer';
 export {
   Activation,
   type ActivationConfig,

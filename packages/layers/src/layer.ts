@@ -22,6 +22,14 @@ export interface CallOptions {
   rng?: Rng;
 }
 
+/** A weight a layer makes when built, as its name and shape only: see {@link Layer.weightShapes}. */
+export interface WeightShape {
+  /** `layer/name`, as {@link Weight.name}. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly trainable: boolean;
+}
+
 /** One weight of a layer. */
 export interface Weight {
   /** `layer/name`, as Keras and the tfjs layers format name it (`conv2d_1/kernel`). */
@@ -84,6 +92,26 @@ export abstract class Layer {
     return this.weights.reduce((n, w) => n + w.variable.size, 0);
   }
 
+  /**
+   * The weights this layer makes when built for these input shapes, in creation order, as names and
+   * shapes: nothing is allocated, so a graph's parameters can be counted before (or without) building it.
+   * Layers with weights derive `build` from it, so the two cannot disagree.
+   *
+   * @example
+   * ```ts
+   * new Conv2D({ filters: 64, kernelSize: 3 }).weightShapes([[null, 224, 224, 3]]);
+   * // [{ name: 'conv2d/kernel', shape: [3, 3, 3, 64], trainable: true }, { name: 'conv2d/bias', shape: [64], … }]
+   * ```
+   */
+  weightShapes(_inputShapes: readonly Shape[]): WeightShape[] {
+    return [];
+  }
+
+  /** A {@link WeightShape} of this layer, named `layer/name`. */
+  protected weightShape(name: string, shape: readonly number[], trainable = true): WeightShape {
+    return { name: `${this.name}/${name}`, shape, trainable };
+  }
+
   /** The output shape for these input shapes (batch axis `null`); throws {@link ShapeError} if they do not fit. */
   abstract computeOutputShape(inputShapes: readonly Shape[]): Shape;
 
@@ -101,14 +129,14 @@ export abstract class Layer {
   /** Adds a weight named `layer/name`, filled by `init`. */
   protected addWeight(
     name: string,
-    shape: number[],
+    shape: readonly number[],
     init: InitializerLike | Initializer,
     rng: Rng,
     options: { trainable?: boolean; regularizer?: Regularizer } = {},
   ): tf.Variable {
     const trainable = options.trainable ?? true;
     const full = `${this.name}/${name}`;
-    const value = initializer(init)(shape, rng);
+    const value = initializer(init)([...shape], rng);
     // tfjs wants variable names unique in the engine; two models may hold layers of one name.
     const variable = tf.variable(value, trainable, `${full}#${nextVariable++}`);
     value.dispose();

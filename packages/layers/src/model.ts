@@ -1,7 +1,7 @@
 import { Rng } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerError, ShapeError } from './errors';
-import { type CallOptions, Layer, type LayerConfig, type Weight } from './layer';
+import { type CallOptions, Layer, type LayerConfig, type Weight, type WeightShape } from './layer';
 import { formatShape, type Shape } from './shape';
 import { SymbolicTensor } from './symbolic';
 import {
@@ -54,6 +54,11 @@ export interface ModelConfig extends LayerConfig {
   outputs: SymbolicTensor | readonly SymbolicTensor[];
   /** Seed of the weights' initialisers (each layer draws from its own fork). Default 0. */
   seed?: number;
+  /**
+   * False makes the graph without its weights: shapes, `countParams`, `weightShapes` and `summarize` work
+   * and nothing is allocated (VGG-16's 553 MB, say) until {@link Model.buildWeights}. Default true.
+   */
+  build?: boolean;
 }
 
 /** What `Model.run` returns: every activation asked for, by name. */
@@ -97,12 +102,59 @@ export class Model extends Layer {
       }
       names.add(layer.name);
     }
-    const rng = new Rng(config.seed ?? 0);
+    this.#seed = config.seed ?? 0;
+    if (config.build ?? true) this.buildWeights();
+  }
+
+  #seed: number;
+
+  /**
+   * Makes the weights of a model made with `build: false` (a no-op once built), from `seed` (default: the
+   * model's): the same weights as building it at once, whether called here or by an enclosing model.
+   *
+   * @example
+   * ```ts
+   * const net = new Model({ inputs: x, outputs: y, build: false });
+   * console.log(net.countParams());   // counted from shapes, nothing allocated
+   * net.buildWeights();
+   * ```
+   */
+  buildWeights(seed?: number): this {
+    if (!this.built && seed !== undefined) this.#seed = seed;
+    this.ensureBuilt(
+      this.inputs.map((i) => i.shape),
+      new Rng(this.#seed),
+    );
+    return this;
+  }
+
+  /** Builds every layer, each from its own fork of the model's seed (a nesting model's `rng` is not used). */
+  protected override build(): void {
+    const rng = new Rng(this.#seed);
     for (const node of this.nodes)
       node.layer.ensureBuilt(
         node.inputs.map((i) => i.shape),
         rng.fork(),
       );
+  }
+
+  /** Every layer's weight shapes, each layer at its first use (the graph fixes the shapes it is given). */
+  override weightShapes(_inputShapes?: readonly Shape[]): WeightShape[] {
+    const seen = new Set<Layer>();
+    return this.nodes.flatMap((node) => {
+      if (seen.has(node.layer)) return [];
+      seen.add(node.layer);
+      const trainable = node.layer.trainable;
+      return node.layer
+        .weightShapes(node.inputs.map((i) => i.shape))
+        .map((w) => ({ ...w, trainable: w.trainable && trainable }));
+    });
+  }
+
+  /** The number of weights' values: counted from the graph's shapes if the weights are not built. */
+  override countParams(): number {
+    if (this.built) return super.countParams();
+    return this.weightShapes().reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   }
 
   override get weights(): readonly Weight[] {
@@ -155,6 +207,9 @@ export class Model extends Layer {
     inputs: tf.Tensor | readonly tf.Tensor[],
     options: CallOptions & { outputs?: readonly string[] } = {},
   ): Activations {
+    if (!this.built) {
+      throw new LayerError(`${this.name} was made with build: false; call buildWeights() before running it`);
+    }
     const given = [inputs].flat() as tf.Tensor[];
     this.computeOutputShape(given.map((t) => [null, ...t.shape.slice(1)]));
     const wanted = options.outputs ?? this.outputs.map((o) => o.name);

@@ -1,3 +1,4 @@
+import type { WeightShape } from './layer';
 import type { Model } from './model';
 import { formatShape } from './shape';
 
@@ -35,6 +36,8 @@ export interface Summary {
  * ```
  */
 export function summarize(model: Model): Summary {
+  const size = (shapes: readonly WeightShape[]) =>
+    shapes.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   const seen = new Set<unknown>();
   const rows = model.nodes.map((node) => {
     const first = !seen.has(node.layer);
@@ -43,7 +46,11 @@ export function summarize(model: Model): Summary {
       name: node.name,
       className: node.layer.className,
       outputShape: node.shape,
-      params: first ? node.layer.countParams() : 0,
+      params: !first
+        ? 0
+        : node.layer.built
+          ? node.layer.countParams()
+          : size(node.layer.weightShapes(node.inputs.map((i) => i.shape))),
       activations: node.shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1),
       inputs: node.inputs.map((i) => i.name),
     };
@@ -52,7 +59,12 @@ export function summarize(model: Model): Summary {
   return {
     rows,
     params: model.countParams(),
-    trainableParams: model.trainableWeights.reduce((n, w) => n + w.variable.size, 0),
+    // A model made with `build: false` is counted from its shapes: summarising allocates nothing.
+    trainableParams: model.built
+      ? model.trainableWeights.reduce((n, w) => n + w.variable.size, 0)
+      : model.trainable
+        ? size(model.weightShapes().filter((w) => w.trainable))
+        : 0,
     activations,
     activationBytes: activations * 4,
   };

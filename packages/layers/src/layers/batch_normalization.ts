@@ -2,7 +2,7 @@ import type { Rng } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerError, ShapeError } from '../errors';
 import type { Initializer, InitializerLike } from '../initializers';
-import { type CallOptions, expectInputs, Layer, type LayerConfig } from '../layer';
+import { type CallOptions, expectInputs, Layer, type LayerConfig, type WeightShape } from '../layer';
 import type { Regularizer } from '../regularizers';
 import { formatShape, type Shape } from '../shape';
 
@@ -106,32 +106,36 @@ export class BatchNormalization extends Layer {
     return shape;
   }
 
+  override weightShapes(inputShapes: readonly Shape[]): WeightShape[] {
+    const shape = this.computeOutputShape(inputShapes);
+    const c = [shape[this.#channelAxis(shape.length)] as number];
+    return [
+      ...(this.scale ? [this.weightShape('gamma', c)] : []),
+      ...(this.center ? [this.weightShape('beta', c)] : []),
+      this.weightShape('moving_mean', c, false),
+      this.weightShape('moving_variance', c, false),
+    ];
+  }
+
   protected override build(inputShapes: readonly Shape[], rng: Rng): void {
-    const shape = inputShapes[0]!;
-    const c = shape[this.#channelAxis(shape.length)] as number;
+    const c = [...this.weightShapes(inputShapes).at(-1)!.shape];
     const cfg = this.#config;
     if (this.scale) {
-      this.gamma = this.addWeight('gamma', [c], cfg.gammaInitializer ?? 'ones', rng, {
+      this.gamma = this.addWeight('gamma', c, cfg.gammaInitializer ?? 'ones', rng, {
         regularizer: cfg.gammaRegularizer,
       });
     }
     if (this.center) {
-      this.beta = this.addWeight('beta', [c], cfg.betaInitializer ?? 'zeros', rng, {
+      this.beta = this.addWeight('beta', c, cfg.betaInitializer ?? 'zeros', rng, {
         regularizer: cfg.betaRegularizer,
       });
     }
-    this.movingMean = this.addWeight('moving_mean', [c], cfg.movingMeanInitializer ?? 'zeros', rng, {
+    this.movingMean = this.addWeight('moving_mean', c, cfg.movingMeanInitializer ?? 'zeros', rng, {
       trainable: false,
     });
-    this.movingVariance = this.addWeight(
-      'moving_variance',
-      [c],
-      cfg.movingVarianceInitializer ?? 'ones',
-      rng,
-      {
-        trainable: false,
-      },
-    );
+    this.movingVariance = this.addWeight('moving_variance', c, cfg.movingVarianceInitializer ?? 'ones', rng, {
+      trainable: false,
+    });
   }
 
   call([x]: readonly tf.Tensor[], options: CallOptions = {}): tf.Tensor {

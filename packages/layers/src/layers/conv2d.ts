@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationFn, type ActivationName, activation, isPlainRelu } from '../activations';
 import { LayerError, ShapeError } from '../errors';
 import type { Initializer, InitializerLike } from '../initializers';
-import { expectInputs, expectRank, Layer, type LayerConfig } from '../layer';
+import { expectInputs, expectRank, Layer, type LayerConfig, type WeightShape } from '../layer';
 import type { Regularizer } from '../regularizers';
 import { outputLength, type Padding, type Pair, pair, type Shape, sidePadding } from '../shape';
 
@@ -178,18 +178,25 @@ export class Conv2D extends Layer {
     ];
   }
 
-  protected override build(inputShapes: readonly Shape[], rng: Rng): void {
+  override weightShapes(inputShapes: readonly Shape[]): WeightShape[] {
+    this.computeOutputShape(inputShapes);
     const channels = inputShapes[0]![3] as number;
     const [kh, kw] = this.kernelSize;
+    const kernel = this.weightShape('kernel', [kh, kw, channels / this.groups, this.filters]);
+    return this.useBias ? [kernel, this.weightShape('bias', [this.filters])] : [kernel];
+  }
+
+  protected override build(inputShapes: readonly Shape[], rng: Rng): void {
+    const [kernel, bias] = this.weightShapes(inputShapes);
     this.#kernel = this.addWeight(
       'kernel',
-      [kh, kw, channels / this.groups, this.filters],
+      kernel!.shape,
       this.#config.kernelInitializer ?? 'glorotUniform',
       rng,
       { regularizer: this.#config.kernelRegularizer },
     );
-    if (this.useBias) {
-      this.#bias = this.addWeight('bias', [this.filters], this.#config.biasInitializer ?? 'zeros', rng, {
+    if (bias) {
+      this.#bias = this.addWeight('bias', bias.shape, this.#config.biasInitializer ?? 'zeros', rng, {
         regularizer: this.#config.biasRegularizer,
       });
     }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ActivationFn, type ActivationName, activation, isPlainRelu } from '../activations';
 import { LayerError, ShapeError } from '../errors';
 import type { Initializer, InitializerLike } from '../initializers';
-import { expectInputs, Layer, type LayerConfig } from '../layer';
+import { expectInputs, Layer, type LayerConfig, type WeightShape } from '../layer';
 import type { Regularizer } from '../regularizers';
 import { formatShape, type Shape } from '../shape';
 
@@ -83,17 +83,23 @@ export class Dense extends Layer {
     return [...shape.slice(0, -1), this.units];
   }
 
+  override weightShapes(inputShapes: readonly Shape[]): WeightShape[] {
+    this.computeOutputShape(inputShapes);
+    const kernel = this.weightShape('kernel', [inputShapes[0]!.at(-1) as number, this.units]);
+    return this.useBias ? [kernel, this.weightShape('bias', [this.units])] : [kernel];
+  }
+
   protected override build(inputShapes: readonly Shape[], rng: Rng): void {
-    const features = inputShapes[0]!.at(-1) as number;
+    const [kernel, bias] = this.weightShapes(inputShapes);
     this.#kernel = this.addWeight(
       'kernel',
-      [features, this.units],
+      kernel!.shape,
       this.#config.kernelInitializer ?? 'glorotUniform',
       rng,
       { regularizer: this.#config.kernelRegularizer },
     );
-    if (this.useBias) {
-      this.#bias = this.addWeight('bias', [this.units], this.#config.biasInitializer ?? 'zeros', rng, {
+    if (bias) {
+      this.#bias = this.addWeight('bias', bias.shape, this.#config.biasInitializer ?? 'zeros', rng, {
         regularizer: this.#config.biasRegularizer,
       });
     }

@@ -23,7 +23,7 @@ export interface DropPathConfig extends LayerConfig {
  * ```
  */
 export class DropPath extends Average {
-  override readonly className = 'DropPath';
+  override readonly className: string = 'DropPath';
   readonly rate: number;
 
   constructor(config: DropPathConfig = {}) {

@@ -1,0 +1,129 @@
+import { Rng } from '@cnn/core';
+import {
+  type CallOptions,
+  DropPath,
+  type DropPathConfig,
+  Layer,
+  type LayerConfig,
+  LayerError,
+  type Shape,
+} from '@cnn/layers';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What a FractalNet trains on in one step: all joins sampling locally, or one column alone. */
+export type DropPathChoice = { readonly global: false } | { readonly global: true; readonly column: number };
+
+/** Options of {@link DropPathSampler}. */
+export interface DropPathSamplerConfig extends LayerConfig {
+  /** Columns of the network, numbered 1 (shallowest) … C (deepest). */
+  columns: number;
+  /** Share of training steps that sample one column globally (the rest drop paths locally). Default 0.5. */
+  globalRatio?: number;
+}
+
+/**
+ * The start of a FractalNet (Larsson et al. 2017, §3.1): a pass-through layer on the input that, at each
+ * training step, draws whether the step drops paths locally (each join on its own) or globally (one
+ * column, the same for every join: the whole network becomes that column), the paper's 50/50 mix by
+ * default. Its {@link FractalJoin}s read the choice, made before any of them runs since they all depend
+ * on it. At inference it chooses nothing.
+ *
+ * @example
+ * ```ts
+ * const sampler = new DropPathSampler({ columns: 4 });
+ * const start = sampler.apply(x);   // build the blocks on `start`, joining with FractalJoin({ sampler })
+ * ```
+ */
+export class DropPathSampler extends Layer {
+  readonly className = 'DropPathSampler';
+  readonly columns: number;
+  readonly globalRatio: number;
+  #choice: DropPathChoice = { global: false };
+
+  constructor(config: DropPathSamplerConfig) {
+    super(config);
+    this.columns = config.columns;
+    this.globalRatio = config.globalRatio ?? 0.5;
+    if (!Number.isInteger(this.columns) || this.columns < 1) {
+      throw new LayerError(`${this.name}: columns must be a positive integer, got ${this.columns}`);
+    }
+    if (!(this.globalRatio >= 0 && this.globalRatio <= 1)) {
+      throw new LayerError(`${this.name}: globalRatio must be in [0, 1], got ${this.globalRatio}`);
+    }
+  }
+
+  /** The current step's choice (local at inference). */
+  get choice(): DropPathChoice {
+    return this.#choice;
+  }
+
+  computeOutputShape(inputShapes: readonly Shape[]): Shape {
+    return inputShapes[0]!;
+  }
+
+  call([x]: readonly tf.Tensor[], options: CallOptions = {}): tf.Tensor {
+    this.#choice = { global: false };
+    if (options.training) {
+      const rng = options.rng ?? Rng.fromEntropy();
+      if (rng.float() < this.globalRatio) this.#choice = { global: true, column: 1 + rng.int(this.columns) };
+    }
+    return x!;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), columns: this.columns, globalRatio: this.globalRatio };
+  }
+}
+
+/** Options of {@link FractalJoin}. */
+export interface FractalJoinConfig extends DropPathConfig {
+  /** The column (1 … C) each input comes from, in input order. */
+  inputColumns: readonly number[];
+  /** The network's sampler, whose choice this join follows. */
+  sampler: DropPathSampler;
+}
+
+/**
+ * A FractalNet join (Larsson et al. 2017): the mean of its inputs; in training, local drop-path as
+ * {@link DropPath} (each input dropped with `rate`, one always kept), or, in a step the sampler made
+ * global, only the chosen column's input (a join that column does not reach passes the plain mean, which
+ * nothing downstream then uses). At inference, the mean.
+ *
+ * @example
+ * ```ts
+ * const y = new FractalJoin({ sampler, inputColumns: [1, 2, 3] }).apply([c1, c2, c3]);
+ * ```
+ */
+export class FractalJoin extends DropPath {
+  override readonly className: string = 'FractalJoin';
+  readonly inputColumns: readonly number[];
+  readonly sampler: DropPathSampler;
+
+  constructor(config: FractalJoinConfig) {
+    super(config);
+    this.inputColumns = [...config.inputColumns];
+    this.sampler = config.sampler;
+  }
+
+  override computeOutputShape(inputShapes: readonly Shape[]): Shape {
+    if (inputShapes.length !== this.inputColumns.length) {
+      throw new LayerError(
+        `${this.name}: joins columns ${this.inputColumns.join(', ')}, one input each, got ${inputShapes.length} inputs`,
+      );
+    }
+    return super.computeOutputShape(inputShapes);
+  }
+
+  override call(inputs: readonly tf.Tensor[], options: CallOptions = {}): tf.Tensor {
+    const choice = this.sampler.choice;
+    if (!options.training || !choice.global) return super.call(inputs, options);
+    const kept = this.inputColumns.indexOf(choice.column);
+    if (kept < 0) return super.call(inputs, { training: false });
+    // The others enter times 0: a zero gradient rather than none, as DropPath does.
+    return tf.addN(inputs.map((x, i) => (i === kept ? x : tf.mul(x, 0))));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), inputColumns: this.inputColumns, sampler: this.sampler.name };
+  }
+}
