@@ -37,22 +37,36 @@ function find(parent: Int32Array, i: number): number {
   return root;
 }
 
+/** (A + Aᵀ)/2 of a row-major n×n matrix, in tiles: a column walk of a large matrix misses the TLB at each step. */
+function symmetricPart(a: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  const T = 32;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    for (let j0 = 0; j0 < n; j0 += T) {
+      for (let i = i0; i < Math.min(n, i0 + T); i++) {
+        for (let j = j0; j < Math.min(n, j0 + T); j++) out[i * n + j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+      }
+    }
+  }
+  return out;
+}
+
+const diagonal = (a: Float64Array, n: number) => Float64Array.from({ length: n }, (_, i) => a[i * n + i]!);
+
 /**
  * W for symmetric C (n×n row-major float64). Columns whose c_ii ≤ `nullLevel` (numerically zero singular
  * values) are neither grouped nor rotated: the caller replaces them.
  */
 export function refineRotation(cIn: Float64Array, n: number, nullLevel: number): Refinement {
-  const c = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) c[i * n + j] = 0.5 * (cIn[i * n + j]! + cIn[j * n + i]!);
-  }
+  const c = symmetricPart(cIn, n);
+  const d = diagonal(c, n);
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) parent[i] = i;
   for (let i = 0; i < n; i++) {
-    const cii = c[i * n + i]!;
+    const cii = d[i]!;
     if (cii <= nullLevel) continue;
     for (let j = i + 1; j < n; j++) {
-      const cjj = c[j * n + j]!;
+      const cjj = d[j]!;
       if (cjj <= nullLevel) continue;
       const cij = Math.abs(c[i * n + j]!);
       if (cij > FIRST_ORDER * Math.abs(cii - cjj) && cij > NEGLIGIBLE * Math.sqrt(cii * cjj)) {
@@ -68,75 +82,112 @@ export function refineRotation(cIn: Float64Array, n: number, nullLevel: number):
     if (g) g.push(i);
     else groups.set(root, [i]);
   }
-  // Q: block diagonal (after permutation), one Jacobi eigenbasis per cluster; identity on singletons.
-  const q = new Float64Array(n * n);
+  // Q: block diagonal (after permutation), one Jacobi eigenbasis per cluster, the identity on singletons
+  // (most columns): kept per cluster, so that every n² pass below runs along rows.
   const groupOf = new Int32Array(n);
+  const clusters: { members: number[]; q: Float64Array }[] = [];
   let largestCluster = 1;
   for (const [root, members] of groups) {
-    const k = members.length;
-    largestCluster = Math.max(largestCluster, k);
     for (const i of members) groupOf[i] = root;
-    if (k === 1) {
-      q[members[0]! * n + members[0]!] = 1;
-      continue;
-    }
+    const k = members.length;
+    if (k === 1) continue;
+    largestCluster = Math.max(largestCluster, k);
     const sub = new Float64Array(k * k);
     for (let a = 0; a < k; a++) {
       for (let b = 0; b < k; b++) sub[a * k + b] = c[members[a]! * n + members[b]!]!;
     }
-    const { vectors } = jacobiEigen(sub, k);
-    for (let a = 0; a < k; a++) {
-      for (let b = 0; b < k; b++) q[members[a]! * n + members[b]!] = vectors[a * k + b]!;
-    }
+    clusters.push({ members, q: jacobiEigen(sub, k).vectors });
   }
-  // C' = Qᵀ C Q, each product touching only the nonzeros of Q's columns (a cluster's members).
-  const cq = new Float64Array(n * n);
-  for (const members of groups.values()) {
-    for (const j of members) {
-      for (const a of members) {
-        const qaj = q[a * n + j]!;
-        if (qaj === 0) continue;
-        for (let i = 0; i < n; i++) cq[i * n + j] = cq[i * n + j]! + c[i * n + a]! * qaj;
+  // C' = Qᵀ C Q: C itself outside the clusters' rows and columns. Columns first (CQ), then rows (Qᵀ·).
+  const c2 = c.slice();
+  const column = new Float64Array(n);
+  for (const { members, q } of clusters) {
+    const k = members.length;
+    const block = members.map(() => new Float64Array(n));
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < k; a++) column[a] = c[i * n + members[a]!]!;
+      for (let b = 0; b < k; b++) {
+        let sum = 0;
+        for (let a = 0; a < k; a++) sum += column[a]! * q[a * k + b]!;
+        block[b]![i] = sum;
       }
     }
+    members.forEach((j, b) => {
+      for (let i = 0; i < n; i++) c2[i * n + j] = block[b]![i]!;
+    });
   }
-  const c2 = new Float64Array(n * n);
-  for (const members of groups.values()) {
+  for (const { members, q } of clusters) {
+    const k = members.length;
+    const rows = members.map((_, b) => {
+      const row = new Float64Array(n);
+      for (let a = 0; a < k; a++) {
+        const qab = q[a * k + b]!;
+        const from = members[a]! * n;
+        for (let j = 0; j < n; j++) row[j] = row[j]! + qab * c2[from + j]!;
+      }
+      return row;
+    });
+    members.forEach((i, b) => {
+      c2.set(rows[b]!, i * n);
+    });
+  }
+  // Clusters' rows and columns made exactly symmetric again (elsewhere C' is C, symmetric already).
+  for (const { members } of clusters) {
     for (const i of members) {
-      for (const a of members) {
-        const qai = q[a * n + i]!;
-        if (qai === 0) continue;
-        for (let j = 0; j < n; j++) c2[i * n + j] = c2[i * n + j]! + qai * cq[a * n + j]!;
+      for (let j = 0; j < n; j++) {
+        const v = 0.5 * (c2[i * n + j]! + c2[j * n + i]!);
+        c2[i * n + j] = v;
+        c2[j * n + i] = v;
       }
     }
   }
-  // K for pairs in different clusters; W = Q (I + K).
-  const kmat = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const di = c2[i * n + i]!;
+  const d2 = diagonal(c2, n);
+  // K for pairs in different clusters; W = Q (I + K), row by row: a singleton's row is e_i + K's row i.
+  const krow = (i: number, into: Float64Array, scale: number) => {
+    const di = d2[i]!;
     for (let j = 0; j < n; j++) {
       if (i === j || groupOf[i] === groupOf[j]) continue;
-      const gap = c2[j * n + j]! - di;
-      const cij = 0.5 * (c2[i * n + j]! + c2[j * n + i]!);
+      const gap = d2[j]! - di;
+      const cij = c2[i * n + j]!;
       if (gap === 0 || Math.abs(cij) > FIRST_ORDER * Math.abs(gap)) continue;
-      kmat[i * n + j] = cij / gap;
+      into[j] = into[j]! + (scale * cij) / gap;
+    }
+  };
+  const w = new Float64Array(n * n);
+  const clusterOf = new Map(clusters.map((cl) => [cl.members[0]!, cl]));
+  for (let i = 0; i < n; i++) {
+    if (!clusterOf.has(groupOf[i]!)) {
+      const row = w.subarray(i * n, (i + 1) * n);
+      row[i] = 1;
+      krow(i, row, 1);
     }
   }
-  const w = q.slice();
-  for (let a = 0; a < n; a++) {
-    const members = groups.get(groupOf[a]!)!;
-    for (const i of members) {
-      const qai = q[a * n + i]!;
-      if (qai === 0) continue;
-      for (let j = 0; j < n; j++) w[a * n + j] = w[a * n + j]! + qai * kmat[i * n + j]!;
+  for (const { members, q } of clusters) {
+    const k = members.length;
+    // Rows a of Q (I + K) for a in the cluster: Σ_b q[a, b] (e_{m_b} + K[m_b, :]).
+    const kRows = members.map((i) => {
+      const row = new Float64Array(n);
+      krow(i, row, 1);
+      return row;
+    });
+    for (let a = 0; a < k; a++) {
+      const row = w.subarray(members[a]! * n, (members[a]! + 1) * n);
+      for (let b = 0; b < k; b++) {
+        const qab = q[a * k + b]!;
+        row[members[b]!] = row[members[b]!]! + qab;
+        const kb = kRows[b]!;
+        for (let j = 0; j < n; j++) row[j] = row[j]! + qab * kb[j]!;
+      }
     }
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => c2[y * n + y]! - c2[x * n + x]!);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d2[y]! - d2[x]!);
   const sorted = new Float64Array(n * n);
   const diag = new Float64Array(n);
   order.forEach((src, dst) => {
-    diag[dst] = c2[src * n + src]!;
-    for (let a = 0; a < n; a++) sorted[a * n + dst] = w[a * n + src]!;
+    diag[dst] = d2[src]!;
   });
+  for (let a = 0; a < n; a++) {
+    for (let dst = 0; dst < n; dst++) sorted[a * n + dst] = w[a * n + order[dst]!]!;
+  }
   return { w: sorted, diag, largestCluster };
 }

@@ -47,6 +47,17 @@ describe('svd', () => {
     tf.dispose([a, u, s, v]);
   });
 
+  it('separates repeated singular values (clusters solved densely in the refinement)', async () => {
+    const values = [4, 4, 4, 3, 2, 2, 1, 1, 1, 1, 0.5, 0.25];
+    const { a, ref } = withSingularValues(new Rng(11), 40, 12, values);
+    const { u, s, v } = await expectNoLeaks(() => svd(a));
+    expect(reconstructionError(a, u, s, v)).toBeLessThan(1e-5);
+    expect(orthogonalityError(u)).toBeLessThan(1e-4);
+    expect(orthogonalityError(v)).toBeLessThan(1e-4);
+    expect(singularValueError(s, referenceSingularValues(ref))).toBeLessThan(1e-5);
+    tf.dispose([a, u, s, v]);
+  });
+
   it('handles rank-deficient and zero matrices', async () => {
     const { a, ref } = withSingularValues(new Rng(3), 50, 30, [5, 3, 2, 1, 0.5]);
     const { u, s, v } = await expectNoLeaks(() => svd(a));
