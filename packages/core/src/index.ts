@@ -18,6 +18,7 @@ export {
 } from './conv_gradients';
 export { BackendError, CnnError, ImageError, type SkippedBackend, TensorLeakError } from './errors';
 export { registerGradients } from './gradients';
+export { fromBfloat16, fromHalf, toBfloat16, toHalf } from './half';
 export { type Channels, type DecodeOptions, decodeImage, type EncodeOptions, encodePng } from './image/codec';
 export { readImage, writeImage } from './image/files';
 export { fromPixels, type PixelSource, toCanvas, toImageData } from './image/pixels';

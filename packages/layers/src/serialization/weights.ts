@@ -1,3 +1,4 @@
+import { fromHalf } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerError } from '../errors';
 import type { Model } from '../model';
@@ -94,16 +95,6 @@ export function byteLength(spec: WeightSpec): number {
   );
 }
 
-/** An IEEE half-precision number from its 16 bits. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
 /** `out[i] = f(source[i])`: a plain loop, ~25× faster than `Float32Array.from(source, f)` on V8. */
 function mapped(source: ArrayLike<number>, f: (v: number) => number): Float32Array {
   const out = new Float32Array(source.length);
@@ -118,7 +109,7 @@ function decodeOne(spec: WeightSpec, bytes: ArrayBuffer): Float32Array {
   if (q.dtype === 'float16') {
     if (spec.dtype !== 'float32')
       throw new LayerError(`weight ${spec.name}: float16 holds float32 weights only`);
-    return mapped(new Uint16Array(bytes), halfToFloat);
+    return mapped(new Uint16Array(bytes), fromHalf);
   }
   if (typeof q.scale !== 'number' || typeof q.min !== 'number') {
     throw new LayerError(`weight ${spec.name}: ${q.dtype} quantization needs a numeric scale and min`);

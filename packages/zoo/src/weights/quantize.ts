@@ -1,5 +1,5 @@
+import { toHalf } from '@cnn/core';
 import type { WeightSpec } from '@cnn/layers';
-import { toHalf } from './half';
 import type { WeightValue } from './named';
 
 /** How a writer may store float weights in fewer bytes, as tensorflowjs_converter's `--quantize_*` flags. */

@@ -1,5 +1,5 @@
+import { fromBfloat16, fromHalf, toBfloat16, toHalf } from '@cnn/core';
 import { WeightFormatError } from './errors';
-import { fromBfloat16, fromHalf, toBfloat16, toHalf } from './half';
 
 // safetensors (huggingface/safetensors): an 8-byte little-endian header length N, N bytes of JSON
 // `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { key: text } }`, then the tensors'

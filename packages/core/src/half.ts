@@ -1,5 +1,15 @@
-// IEEE half precision and bfloat16 from and to float32, for quantized manifests and safetensors' F16/BF16.
-// Rounding is to nearest, ties to even, as numpy's astype(float16) and torch's .to(bfloat16).
+/**
+ * IEEE half precision and bfloat16 from and to float32, for weight files (tfjs' float16-quantised manifests,
+ * safetensors' F16/BF16). Rounding is to nearest, ties to even, as numpy's astype(float16) and torch's
+ * .to(bfloat16).
+ *
+ * @example
+ * ```ts
+ * fromHalf(0x3c00);          // 1
+ * toHalf(65504);             // 0x7bff, the largest half
+ * fromBfloat16(toBfloat16(Math.PI)); // 3.140625
+ * ```
+ */
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
