@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PcaError } from './errors';
 import type { FaceSpace } from './face_space';
 import { PCA } from './pca';
-import type { PcaJSON } from './serialization';
+import { describeValue, type PcaJSON } from './serialization';
 
 /** The saved form of an `EigenFaces` model: plain JSON. */
 export interface EigenFacesJSON {
@@ -40,30 +40,23 @@ const fail = (what: string): never => {
   throw new PcaError(`EigenFaces.fromJSON: ${what}`);
 };
 
-const describe = (v: unknown): string =>
-  Array.isArray(v)
-    ? `an array of ${v.length}`
-    : v === null
-      ? 'null'
-      : typeof v === 'object'
-        ? 'an object'
-        : `${typeof v} ${String(v)}`;
-
 /** A face space from {@link writeEigenFaces}'s output, every field checked. The caller owns its tensors. */
 export function readEigenFaces(json: unknown): FaceSpace {
   if (json === null || typeof json !== 'object' || Array.isArray(json))
-    fail(`expected the object EigenFaces.toJSON returns, got ${describe(json)}`);
+    fail(`expected the object EigenFaces.toJSON returns, got ${describeValue(json)}`);
   const o = json as Record<string, unknown>;
-  if (o.format !== 'cnn-eigenfaces') fail(`format: expected 'cnn-eigenfaces', got ${describe(o.format)}`);
-  if (o.version !== 1) fail(`version: expected 1, got ${describe(o.version)}`);
+  if (o.format !== 'cnn-eigenfaces')
+    fail(`format: expected 'cnn-eigenfaces', got ${describeValue(o.format)}`);
+  if (o.version !== 1) fail(`version: expected 1, got ${describeValue(o.version)}`);
   for (const key of ['height', 'width'] as const) {
     if (!Number.isInteger(o[key]) || (o[key] as number) < 1)
-      fail(`${key}: expected a positive integer, got ${describe(o[key])}`);
+      fail(`${key}: expected a positive integer, got ${describeValue(o[key])}`);
   }
   const [height, width] = [o.height as number, o.width as number];
-  if (typeof o.normalize !== 'boolean') fail(`normalize: expected a boolean, got ${describe(o.normalize)}`);
+  if (typeof o.normalize !== 'boolean')
+    fail(`normalize: expected a boolean, got ${describeValue(o.normalize)}`);
   if (o.threshold !== null && !(typeof o.threshold === 'number' && o.threshold > 0)) {
-    fail(`threshold: expected a number > 0 or null, got ${describe(o.threshold)}`);
+    fail(`threshold: expected a number > 0 or null, got ${describeValue(o.threshold)}`);
   }
   let pca: PCA;
   try {
@@ -88,7 +81,7 @@ export function readEigenFaces(json: unknown): FaceSpace {
       !labels.every(Number.isInteger) ||
       new Set(labels).size !== labels.length
     ) {
-      bad(`people.labels: expected a non-empty array of distinct integers, got ${describe(labels)}`);
+      bad(`people.labels: expected a non-empty array of distinct integers, got ${describeValue(labels)}`);
     }
     const count = (labels as number[]).length;
     const means = p?.means;
@@ -98,7 +91,7 @@ export function readEigenFaces(json: unknown): FaceSpace {
       !means.every((v) => typeof v === 'number' && Number.isFinite(v))
     ) {
       bad(
-        `people.means: expected ${count * k} finite numbers (${count} people × ${k}), got ${describe(means)}`,
+        `people.means: expected ${count * k} finite numbers (${count} people × ${k}), got ${describeValue(means)}`,
       );
     }
     people = { labels: [...(labels as number[])], means: tf.tensor2d(means as number[], [count, k]) };

@@ -51,7 +51,8 @@ const fail = (what: string): never => {
   throw new PcaError(`fromJSON: ${what}`);
 };
 
-const describe = (v: unknown): string =>
+/** What a JSON value is, for error messages: "an array of 3", "null", "string abc". */
+export const describeValue = (v: unknown): string =>
   Array.isArray(v)
     ? `an array of ${v.length}`
     : v === null
@@ -63,18 +64,18 @@ const describe = (v: unknown): string =>
 function numbers(json: Record<string, unknown>, key: string, length: number): number[] {
   const v = json[key];
   if (!Array.isArray(v) || v.length !== length) {
-    fail(`${key}: expected an array of ${length} numbers, got ${describe(v)}`);
+    fail(`${key}: expected an array of ${length} numbers, got ${describeValue(v)}`);
   }
   const list = v as unknown[];
   const bad = list.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
-  if (bad >= 0) fail(`${key}[${bad}]: expected a finite number, got ${describe(list[bad])}`);
+  if (bad >= 0) fail(`${key}[${bad}]: expected a finite number, got ${describeValue(list[bad])}`);
   return list as number[];
 }
 
 function scalar(json: Record<string, unknown>, key: string, min: number, integer = false): number {
   const v = json[key];
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
-    fail(`${key}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${describe(v)}`);
+    fail(`${key}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${describeValue(v)}`);
   }
   return v as number;
 }
@@ -90,25 +91,25 @@ function scalar(json: Record<string, unknown>, key: string, min: number, integer
  */
 export function readJSON(json: unknown): { options: PCAOptions; state: PcaState } {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    fail(`expected the object PCA.toJSON returns, got ${describe(json)}`);
+    fail(`expected the object PCA.toJSON returns, got ${describeValue(json)}`);
   }
   const o = json as Record<string, unknown>;
-  if (o.format !== 'cnn-pca') fail(`format: expected 'cnn-pca', got ${describe(o.format)}`);
-  if (o.version !== 1) fail(`version: expected 1, got ${describe(o.version)}`);
+  if (o.format !== 'cnn-pca') fail(`format: expected 'cnn-pca', got ${describeValue(o.format)}`);
+  if (o.version !== 1) fail(`version: expected 1, got ${describeValue(o.version)}`);
   if (o.options === null || typeof o.options !== 'object' || Array.isArray(o.options)) {
-    fail(`options: expected an object, got ${describe(o.options)}`);
+    fail(`options: expected an object, got ${describeValue(o.options)}`);
   }
   const options = o.options as PCAOptions & { solver?: Solver };
   const shape = o.featureShape;
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    fail(`featureShape: expected a non-empty array of positive integers, got ${describe(shape)}`);
+    fail(`featureShape: expected a non-empty array of positive integers, got ${describeValue(shape)}`);
   }
   const featureShape = shape as number[];
   const features = featureShape.reduce((a, b) => a * b, 1);
   const singularValues = o.singularValues;
   if (!Array.isArray(singularValues) || singularValues.length === 0 || singularValues.length > features) {
     fail(
-      `singularValues: expected an array of 1 to ${features} numbers (features), got ${describe(singularValues)}`,
+      `singularValues: expected an array of 1 to ${features} numbers (features), got ${describeValue(singularValues)}`,
     );
   }
   const k = (singularValues as unknown[]).length;
