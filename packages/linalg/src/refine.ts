@@ -37,28 +37,36 @@ function find(parent: Int32Array, i: number): number {
   return root;
 }
 
-/** (A + Aᵀ)/2 of a row-major n×n matrix, in tiles: a column walk of a large matrix misses the TLB at each step. */
-function symmetricPart(a: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
+/**
+ * A ← (A + Aᵀ)/2 in place for a row-major n×n matrix, in tiles: a column walk of a large matrix misses the
+ * TLB at every step.
+ */
+function symmetrize(a: Float64Array, n: number): Float64Array {
   const T = 32;
   for (let i0 = 0; i0 < n; i0 += T) {
-    for (let j0 = 0; j0 < n; j0 += T) {
+    for (let j0 = 0; j0 <= i0; j0 += T) {
       for (let i = i0; i < Math.min(n, i0 + T); i++) {
-        for (let j = j0; j < Math.min(n, j0 + T); j++) out[i * n + j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+        for (let j = j0; j < Math.min(i, j0 + T); j++) {
+          const v = 0.5 * (a[i * n + j]! + a[j * n + i]!);
+          a[i * n + j] = v;
+          a[j * n + i] = v;
+        }
       }
     }
   }
-  return out;
+  return a;
 }
 
 const diagonal = (a: Float64Array, n: number) => Float64Array.from({ length: n }, (_, i) => a[i * n + i]!);
 
 /**
- * W for symmetric C (n×n row-major float64). Columns whose c_ii ≤ `nullLevel` (numerically zero singular
- * values) are neither grouped nor rotated: the caller replaces them.
+ * W for symmetric C (n×n row-major float64), which it overwrites: n² float64 arrays are few here, since
+ * each large allocation pressures V8's collector (25–120 ms a call at n = 784 with four of them). Columns
+ * whose c_ii ≤ `nullLevel` (numerically zero singular values) are neither grouped nor rotated: the caller
+ * replaces them.
  */
 export function refineRotation(cIn: Float64Array, n: number, nullLevel: number): Refinement {
-  const c = symmetricPart(cIn, n);
+  const c = symmetrize(cIn, n);
   const d = diagonal(c, n);
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) parent[i] = i;
@@ -98,8 +106,9 @@ export function refineRotation(cIn: Float64Array, n: number, nullLevel: number):
     }
     clusters.push({ members, q: jacobiEigen(sub, k).vectors });
   }
-  // C' = Qᵀ C Q: C itself outside the clusters' rows and columns. Columns first (CQ), then rows (Qᵀ·).
-  const c2 = c.slice();
+  // C' = Qᵀ C Q, in place: C itself outside the clusters' rows and columns. Columns first (CQ: a cluster's
+  // block reads only its own columns of C), then rows (Qᵀ·).
+  const c2 = c;
   const column = new Float64Array(n);
   for (const { members, q } of clusters) {
     const k = members.length;
@@ -181,13 +190,12 @@ export function refineRotation(cIn: Float64Array, n: number, nullLevel: number):
     }
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d2[y]! - d2[x]!);
-  const sorted = new Float64Array(n * n);
-  const diag = new Float64Array(n);
-  order.forEach((src, dst) => {
-    diag[dst] = d2[src]!;
-  });
+  const diag = Float64Array.from(order, (src) => d2[src]!);
+  // W's columns in that order, row by row in place.
+  const row = new Float64Array(n);
   for (let a = 0; a < n; a++) {
-    for (let dst = 0; dst < n; dst++) sorted[a * n + dst] = w[a * n + order[dst]!]!;
+    row.set(w.subarray(a * n, (a + 1) * n));
+    for (let dst = 0; dst < n; dst++) w[a * n + dst] = row[order[dst]!]!;
   }
-  return { w: sorted, diag, largestCluster };
+  return { w, diag, largestCluster };
 }
