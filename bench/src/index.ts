@@ -12,6 +12,7 @@ import { matmul } from './matmul';
 import { mnistCnnTraining } from './mnist_cnn';
 import { mnistCnnProfile } from './mnist_cnn_profile';
 import { pca } from './pca';
+import { reproDegradation, reproductions, reproFractal, reproStochasticDepth } from './reproductions';
 import { zooInference } from './zoo_inference';
 
 const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
@@ -25,6 +26,14 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   pca,
   eigenfaces,
   'zoo-inference': zooInference,
+  reproductions,
+};
+
+/** Parts of a benchmark above, run only when named (`--only repro-fractal`). */
+const PARTS: Record<string, (backends: string[]) => Promise<void>> = {
+  'repro-degradation': reproDegradation,
+  'repro-stochastic-depth': reproStochasticDepth,
+  'repro-fractal': reproFractal,
 };
 
 const { values } = parseArgs({
@@ -42,3 +51,4 @@ if (values.threads !== undefined && backends.includes('wasm')) {
 for (const [name, run] of Object.entries(BENCHES)) {
   if (values.only === undefined || values.only === name) await run(backends);
 }
+if (values.only !== undefined) await PARTS[values.only]?.(backends);
