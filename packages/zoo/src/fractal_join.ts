@@ -128,7 +128,7 @@ export class FractalJoin extends DropPath {
     return super.computeOutputShape(inputShapes);
   }
 
-  /** This step's kept inputs: the global column's alone (all where it does not reach), else local drop-path. */
+  /** This step's kept inputs: the global column's alone (all where it does not reach), else local ones. */
   override keptInputs(n: number, options: CallOptions): number[] {
     const choice = this.sampler.choice;
     if (!choice.global) return super.keptInputs(n, options);

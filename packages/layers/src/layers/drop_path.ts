@@ -72,9 +72,9 @@ export interface StochasticDepthConfig extends LayerConfig {
  * in training, shortcut + b·branch with b ~ Bernoulli(p_l) drawn once per call (per mini-batch, as in
  * the paper) from `CallOptions.rng`. In a model the draw comes before anything runs
  * ({@link StochasticDepth.keptInputs}): a dropped branch is not computed at all (the paper's saving in
- * training time) and its weights get no gradient; called on tensors directly, it enters times 0. At inference, shortcut + p_l·branch, the branch's expected
- * contribution. Keras' (TensorFlow Addons') `StochasticDepth`, `survivalProbability` as there. The
- * paper's rule for p_l is {@link linearDecaySurvival}.
+ * training time) and its weights get no gradient; called on tensors directly, it enters times 0. At
+ * inference, shortcut + p_l·branch, the branch's expected contribution. Keras' (TensorFlow Addons')
+ * `StochasticDepth`, `survivalProbability` as there. The paper's rule for p_l is {@link linearDecaySurvival}.
  *
  * @example
  * ```ts
