@@ -1,6 +1,7 @@
 // `pnpm bench`: every benchmark, one JSON line per figure on stdout. `--backends wasm` limits the backends
 // (the first one listed is the baseline of the ratios); `--only matmul` runs one benchmark; `--threads 2`
-// runs wasm's XNNPACK on 2 threads (default 1 in Node).
+// runs wasm's XNNPACK on 2 threads (default 1 in Node); `--epochs 8` sets the training budget of the
+// reproductions' parts (`--only repro-degradation`, `repro-stochastic-depth`, `repro-fractal`).
 import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
 import { convnetjsTrain } from './convnetjs_train';
@@ -12,6 +13,7 @@ import { matmul } from './matmul';
 import { mnistCnnTraining } from './mnist_cnn';
 import { mnistCnnProfile } from './mnist_cnn_profile';
 import { pca } from './pca';
+import { reproDegradation, reproductions, reproFractal, reproStochasticDepth } from './reproductions';
 import { zooInference } from './zoo_inference';
 
 const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
@@ -25,6 +27,14 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   pca,
   eigenfaces,
   'zoo-inference': zooInference,
+  reproductions,
+};
+
+/** Parts of a benchmark above, run only when named (`--only repro-fractal`); `--epochs` sets their budget. */
+const PARTS: Record<string, (backends: string[], epochs?: number) => Promise<void>> = {
+  'repro-degradation': reproDegradation,
+  'repro-stochastic-depth': reproStochasticDepth,
+  'repro-fractal': reproFractal,
 };
 
 const { values } = parseArgs({
@@ -32,6 +42,7 @@ const { values } = parseArgs({
     backends: { type: 'string', default: 'cpu,wasm' },
     only: { type: 'string' },
     threads: { type: 'string' },
+    epochs: { type: 'string' },
   },
 });
 const backends = values.backends.split(',');
@@ -41,4 +52,7 @@ if (values.threads !== undefined && backends.includes('wasm')) {
 }
 for (const [name, run] of Object.entries(BENCHES)) {
   if (values.only === undefined || values.only === name) await run(backends);
+}
+if (values.only !== undefined) {
+  await PARTS[values.only]?.(backends, values.epochs === undefined ? undefined : Number(values.epochs));
 }

@@ -20,6 +20,12 @@ export interface CallOptions {
   training?: boolean;
   /** Randomness of training-mode layers (dropout, drop-path); seeded by `fit`. */
   rng?: Rng;
+  /**
+   * Set by `Model.run` for a layer that chose its inputs ({@link Layer.keptInputs}): the indices, in
+   * order, of the inputs it kept; `call` then gets those inputs only and must use this choice rather
+   * than draw again.
+   */
+  kept?: readonly number[];
 }
 
 /** A weight a layer makes when built, as its name and shape only: see {@link Layer.weightShapes}. */
@@ -114,6 +120,22 @@ export abstract class Layer {
 
   /** The output shape for these input shapes (batch axis `null`); throws {@link ShapeError} if they do not fit. */
   abstract computeOutputShape(inputShapes: readonly Shape[]): Shape;
+
+  /**
+   * Optional: in a training-mode `Model.run`, which of its `count` inputs this layer will use this step
+   * (ascending indices), or undefined for all. A model asks every such layer before computing anything,
+   * in graph order, and computes only what the kept inputs need: a dropped residual branch or drop-path
+   * column costs no time and its weights get no gradient. The layer's `call` then receives the kept
+   * inputs alone with the choice in `options.kept`.
+   *
+   * @example
+   * ```ts
+   * override keptInputs(count: number, options: CallOptions): number[] {
+   *   return trainingRng(options).float() < 0.5 ? [0] : [0, 1];   // drop input 1 half the time
+   * }
+   * ```
+   */
+  keptInputs?(count: number, options: CallOptions): readonly number[] | undefined;
 
   /** The forward computation on tensors whose shapes passed {@link computeOutputShape}. */
   abstract call(inputs: readonly tf.Tensor[], options: CallOptions): tf.Tensor;

@@ -201,7 +201,10 @@ export class Model extends Layer {
 
   /**
    * One forward pass, returning the activations named in `outputs` (node names: layer names, `name:k` for
-   * a shared layer's k-th use; default: the model's outputs). Intermediates not asked for are freed.
+   * a shared layer's k-th use; default: the model's outputs). Intermediates not asked for are freed, and
+   * nodes none of them depends on are not computed. In training, layers that choose their inputs
+   * ({@link Layer.keptInputs}: stochastic depth, drop-path) choose first, and the branches they drop are
+   * skipped: no kernel runs for them and their weights get no gradient.
    */
   run(
     inputs: tf.Tensor | readonly tf.Tensor[],
@@ -219,23 +222,43 @@ export class Model extends Layer {
         throw new LayerError(`${this.name} has no activation '${name}'; it has ${[...known].join(', ')}`);
       }
     }
+    const { kept: _, ...base } = options;
+    // Layers that choose their inputs choose first, in graph order (the order their draws had when they
+    // drew in call), so that the branches they drop are never computed.
+    const choices = new Map<SymbolicTensor, readonly number[]>();
+    if (base.training) {
+      for (const node of this.nodes) {
+        const kept = node.layer.keptInputs?.(node.inputs.length, base);
+        if (kept) choices.set(node, kept);
+      }
+    }
+    const needed = neededNodes(this.nodes, wanted, choices);
     return tf.tidy(() => {
       const values = new Map<SymbolicTensor, tf.Tensor>();
       this.inputs.forEach((node, i) => {
         values.set(node, given[i]!);
       });
       for (const node of this.nodes) {
-        if (values.has(node)) continue;
+        if (values.has(node) || !needed.has(node)) continue;
+        const kept = choices.get(node);
+        const inputs = kept ? kept.map((k) => node.inputs[k]!) : node.inputs;
+        const opts = kept ? { ...base, kept } : base;
         values.set(
           node,
           node.layer.call(
-            node.inputs.map((i) => values.get(i)!),
-            options,
+            inputs.map((i) => values.get(i)!),
+            opts,
           ),
         );
       }
       const out: Activations = {};
-      for (const node of this.nodes) if (wanted.includes(node.name)) out[node.name] = values.get(node)!;
+      for (const node of this.nodes) {
+        if (!wanted.includes(node.name)) continue;
+        const value = values.get(node)!;
+        // An output that is a given input (a block whose branch was dropped passes its input on) is
+        // returned as a clone, so that disposing the output never disposes the caller's input.
+        out[node.name] = given.includes(value) ? tf.clone(value) : value;
+      }
       return out;
     });
   }
@@ -287,6 +310,26 @@ export class Model extends Layer {
       layers: this.layers.map((l) => ({ className: l.className, config: l.getConfig() })),
     };
   }
+}
+
+/**
+ * The nodes the wanted activations depend on, walking back from them through each node's inputs, or
+ * only through the inputs a layer chose to keep.
+ */
+function neededNodes(
+  nodes: readonly SymbolicTensor[],
+  wanted: readonly string[],
+  choices: ReadonlyMap<SymbolicTensor, readonly number[]>,
+): Set<SymbolicTensor> {
+  const needed = new Set<SymbolicTensor>();
+  const stack = nodes.filter((n) => wanted.includes(n.name));
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (needed.has(node)) continue;
+    needed.add(node);
+    const kept = choices.get(node);
+    for (const parent of kept ? kept.map((k) => node.inputs[k]!) : node.inputs) stack.push(parent);
+  }
+  return needed;
 }
 
 /** Nodes from the inputs to the outputs, each after everything it depends on (depth-first post-order). */

@@ -42,11 +42,16 @@ export abstract class Optimizer {
    */
   protected abstract step(w: tf.Tensor, gradient: tf.Tensor, slots: tf.Variable[]): tf.Tensor;
 
-  /** Applies one step of gradients (clipped and decayed as configured). */
-  applyGradients(gradients: ReadonlyMap<tf.Variable, tf.Tensor>): void {
+  /**
+   * Applies one step of gradients (clipped and decayed as configured). A variable that is absent or whose
+   * gradient is null or undefined (a branch skipped this step, as `tf.variableGrads` leaves out) is not
+   * touched: no step, no decay, its state (momentum, moments) kept as it was.
+   */
+  applyGradients(gradients: ReadonlyMap<tf.Variable, tf.Tensor | null | undefined>): void {
     this.iterations++;
     tf.tidy(() => {
-      let grads = [...gradients];
+      let grads = [...gradients].filter((e): e is [tf.Variable, tf.Tensor] => e[1] != null);
+      if (grads.length === 0) return;
       const { clipValue, clipNorm, weightDecay } = this.config;
       if (clipValue !== undefined)
         grads = grads.map(([v, g]) => [v, tf.clipByValue(g, -clipValue, clipValue)]);

@@ -170,7 +170,11 @@ export async function fit(
         for (const w of regularized) total = tf.add(total, w.regularizer!(w.variable));
         return total;
       }, variables);
-      compiled.optimizer.applyGradients(new Map(variables.map((v) => [v, grads[v.name]!])));
+      // A weight without a gradient (in a branch stochastic depth or drop-path skipped) is not updated
+      // this step: no step, no decay, its optimiser state untouched.
+      compiled.optimizer.applyGradients(
+        new Map(variables.flatMap((v) => (grads[v.name] ? [[v, grads[v.name]!] as const] : []))),
+      );
       const values = await Promise.all([value, ...kept].map(async (t) => (await t.data())[0]!));
       tf.dispose([value, ...kept, ...Object.values(grads), ...xs, batch.y]);
       running.add(values, xs[0]!.shape[0]!);

@@ -61,13 +61,26 @@ export class DropPathSampler extends Layer {
     return inputShapes[0]!;
   }
 
+  /**
+   * Draws the step's choice. A model asks this before any join's {@link FractalJoin.keptInputs}, since
+   * the sampler comes first in graph order; its one input is always kept.
+   */
+  override keptInputs(_count: number, options: CallOptions): number[] {
+    this.#draw(options);
+    return [0];
+  }
+
   call([x]: readonly tf.Tensor[], options: CallOptions = {}): tf.Tensor {
+    if (!options.kept) this.#draw(options); // chosen already when the model asked keptInputs
+    return x!;
+  }
+
+  #draw(options: CallOptions): void {
     this.#choice = { global: false };
     if (options.training) {
       const rng = options.rng ?? Rng.fromEntropy();
       if (rng.float() < this.globalRatio) this.#choice = { global: true, column: 1 + rng.int(this.columns) };
     }
-    return x!;
   }
 
   override getConfig(): Record<string, unknown> {
@@ -87,7 +100,8 @@ export interface FractalJoinConfig extends DropPathConfig {
  * A FractalNet join (Larsson et al. 2017): the mean of its inputs; in training, local drop-path as
  * {@link DropPath} (each input dropped with `rate`, one always kept), or, in a step the sampler made
  * global, only the chosen column's input (a join that column does not reach passes the plain mean, which
- * nothing downstream then uses). At inference, the mean.
+ * nothing downstream then uses, so a model does not compute it). In a model the choice is made before
+ * anything runs ({@link FractalJoin.keptInputs}), so dropped columns cost no time. At inference, the mean.
  *
  * @example
  * ```ts
@@ -114,7 +128,16 @@ export class FractalJoin extends DropPath {
     return super.computeOutputShape(inputShapes);
   }
 
+  /** This step's kept inputs: the global column's alone (all where it does not reach), else local ones. */
+  override keptInputs(n: number, options: CallOptions): number[] {
+    const choice = this.sampler.choice;
+    if (!choice.global) return super.keptInputs(n, options);
+    const kept = this.inputColumns.indexOf(choice.column);
+    return kept < 0 ? Array.from({ length: n }, (_, i) => i) : [kept];
+  }
+
   override call(inputs: readonly tf.Tensor[], options: CallOptions = {}): tf.Tensor {
+    if (options.training && options.kept) return super.call(inputs, options);
     const choice = this.sampler.choice;
     if (!options.training || !choice.global) return super.call(inputs, options);
     const kept = this.inputColumns.indexOf(choice.column);

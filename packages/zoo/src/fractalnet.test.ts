@@ -90,6 +90,25 @@ describe('fractalnet', () => {
     net.dispose();
   });
 
+  it('in training, a global column runs its own convolutions only', async () => {
+    const net = small(3);
+    const sampler = net.getLayer('drop_path_sampler') as DropPathSampler;
+    const x = tf.randomUniform([2, 8, 8, 1]);
+    const seen = new Set<number>();
+    for (let seed = 0; seed < 16; seed++) {
+      const profile = await tf.profile(() => net.call([x], { training: true, rng: new Rng(seed) }));
+      (profile.result as tf.Tensor).dispose();
+      const choice = sampler.choice;
+      if (!choice.global) continue;
+      const convs = profile.kernels.filter((k) => /conv2d/i.test(k.name)).length;
+      expect(convs).toBe(2 * 2 ** (choice.column - 1)); // two blocks of that column's 2^(c−1) units
+      seen.add(choice.column);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+    x.dispose();
+    net.dispose();
+  });
+
   it('local drop-path keeps a non-empty subset of a join: its output is the mean of the kept inputs', async () => {
     const net = small(3);
     const inputs = ['block1.col1.conv1_relu', 'block1.col2.conv2_relu', 'block1.col3.conv4_relu'];

@@ -1,5 +1,5 @@
 import { expectNoLeaks, Rng } from '@cnn/core';
-import { linearDecaySurvival, type StochasticDepth } from '@cnn/layers';
+import { type CallOptions, linearDecaySurvival, SGD, type StochasticDepth } from '@cnn/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ZooError } from './common';
@@ -109,6 +109,44 @@ describe('resnet', () => {
     );
     expect(outcomes).toEqual(['dropped', 'kept']);
     small.dispose();
+  });
+
+  it('stochastic depth in training runs no convolution of a dropped block', async () => {
+    const net = resnet(20, { stochasticDepth: true, inputShape: [8, 8, 1], classes: 3 });
+    const joins = net.layers.filter((l) => l.className === 'StochasticDepth') as StochasticDepth[];
+    const x = tf.randomUniform([2, 8, 8, 1]);
+    const counts = new Set<number>();
+    for (let seed = 0; seed < 8; seed++) {
+      // The joins draw in graph order before anything runs: a copy of the rng tells which blocks survive.
+      const peek: CallOptions = { training: true, rng: new Rng(seed) };
+      const kept = joins.filter((j) => j.branchKept(peek)).length;
+      const profile = await tf.profile(() => net.call([x], { training: true, rng: new Rng(seed) }));
+      (profile.result as tf.Tensor).dispose();
+      const convs = profile.kernels.filter((k) => /conv2d/i.test(k.name)).length;
+      expect(convs).toBe(1 + 2 * kept); // the stem, then two per surviving block
+      counts.add(kept);
+    }
+    expect(counts.size).toBeGreaterThan(1);
+    x.dispose();
+    net.dispose();
+  });
+
+  it('fit trains a stochastic-depth resnet: finite losses, no leaks', async () => {
+    const start = tf.memory().numTensors;
+    const net = resnet(20, { stochasticDepth: true, inputShape: [8, 8, 1], classes: 3, seed: 2 }).compile({
+      optimizer: new SGD({ learningRate: 0.05, momentum: 0.9 }),
+      loss: 'softmaxCrossEntropy',
+    });
+    const labels = Array.from({ length: 24 }, (_, i) => i % 3);
+    const data = { x: tf.randomUniform([24, 8, 8, 1], 0, 1, 'float32', 3), y: tf.tensor1d(labels, 'int32') };
+    const history = await net.fit(data, { epochs: 3, batchSize: 8, seed: 1 });
+    for (const logs of history.epochs) expect(Number.isFinite(logs.loss)).toBe(true);
+    // Momentum slots appear with a block's first gradient, so the count may grow between epochs; once
+    // everything is freed, nothing of the steps is left.
+    tf.dispose([data.x, data.y]);
+    net.compiled.optimizer.dispose();
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   it('rejects an unknown depth and stochastic depth on a plain net', () => {

@@ -14,8 +14,10 @@ export interface DropPathConfig extends LayerConfig {
 /**
  * A FractalNet join with local drop-path (Larsson et al. 2017): the mean of its inputs, as
  * {@link Average}; in training each input is dropped with probability `rate`, at least one always kept,
- * and the output is the mean of those kept (the dropped ones get a zero gradient). One draw per call, so per mini-batch, as in the paper. The
- * draws come from `CallOptions.rng`. At inference it is the plain mean.
+ * and the output is the mean of those kept. One draw per call, so per mini-batch, as in the paper, from
+ * `CallOptions.rng`. In a model the draw is made before anything runs ({@link DropPath.keptInputs}), so
+ * the dropped inputs' branches are not computed and their weights get no gradient; called on tensors
+ * directly, the dropped inputs enter times 0 (a zero gradient). At inference it is the plain mean.
  *
  * @example
  * ```ts
@@ -31,14 +33,20 @@ export class DropPath extends Average {
     this.rate = checkRate(this.name, config.rate ?? 0.15);
   }
 
-  /** The indices of the inputs kept in one training step: each survives with 1 − rate, at least one does. */
-  keptInputs(n: number, options: CallOptions): number[] {
+  /**
+   * The indices of the inputs kept in one training step: each survives with 1 − rate, at least one does
+   * (all, without a draw, when rate is 0 or there is one input).
+   */
+  override keptInputs(n: number, options: CallOptions): number[] {
+    if (this.rate === 0 || n === 1) return Array.from({ length: n }, (_, i) => i);
     const rng = trainingRng(options);
     const kept = Array.from({ length: n }, (_, i) => i).filter(() => rng.float() >= this.rate);
     return kept.length > 0 ? kept : [rng.int(n)];
   }
 
   override call(inputs: readonly tf.Tensor[], options: CallOptions = {}): tf.Tensor {
+    // Chosen by the model: only the kept inputs came.
+    if (options.training && options.kept) return super.call(inputs, options);
     if (!options.training || this.rate === 0 || inputs.length === 1) return super.call(inputs, options);
     const kept = new Set(this.keptInputs(inputs.length, options));
     if (kept.size === inputs.length) return super.call(inputs, options);
@@ -62,9 +70,11 @@ export interface StochasticDepthConfig extends LayerConfig {
 /**
  * Stochastic depth (Huang et al. 2016) at the join of a residual block, a merge of `[shortcut, branch]`:
  * in training, shortcut + b·branch with b ~ Bernoulli(p_l) drawn once per call (per mini-batch, as in
- * the paper) from `CallOptions.rng`; at inference, shortcut + p_l·branch, the branch's expected
- * contribution. Keras' (TensorFlow Addons') `StochasticDepth`, `survivalProbability` as there. The
- * paper's rule for p_l is {@link linearDecaySurvival}.
+ * the paper) from `CallOptions.rng`. In a model the draw comes before anything runs
+ * ({@link StochasticDepth.keptInputs}): a dropped branch is not computed at all (the paper's saving in
+ * training time) and its weights get no gradient; called on tensors directly, it enters times 0. At
+ * inference, shortcut + p_l·branch, the branch's expected contribution. Keras' (TensorFlow Addons')
+ * `StochasticDepth`, `survivalProbability` as there. The paper's rule for p_l is {@link linearDecaySurvival}.
  *
  * @example
  * ```ts
@@ -96,13 +106,20 @@ export class StochasticDepth extends Merge {
     return trainingRng(options).float() < this.survivalProbability;
   }
 
+  /** This training step's inputs: `[0, 1]` if the branch survives ({@link branchKept}), else `[0]`. */
+  override keptInputs(_count: number, options: CallOptions): number[] {
+    return this.branchKept(options) ? [0, 1] : [0];
+  }
+
   protected merge([shortcut, branch]: readonly tf.Tensor[]): tf.Tensor {
     return tf.add(shortcut!, tf.mul(branch!, this.survivalProbability));
   }
 
   override call(inputs: readonly tf.Tensor[], options: CallOptions = {}): tf.Tensor {
-    const [shortcut, branch] = inputs as [tf.Tensor, tf.Tensor];
     if (!options.training) return this.merge(inputs);
+    // Chosen by the model: the shortcut alone when the branch was dropped.
+    if (options.kept) return options.kept.length === 1 ? inputs[0]! : tf.add(inputs[0]!, inputs[1]!);
+    const [shortcut, branch] = inputs as [tf.Tensor, tf.Tensor];
     // A dropped branch enters times 0: a zero gradient, not none (see DropPath).
     return tf.add(shortcut, this.branchKept(options) ? branch : tf.mul(branch, 0));
   }

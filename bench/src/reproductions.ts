@@ -1,0 +1,214 @@
+// Small-scale reproductions of three figures of the seeds' papers on MNIST-sized inputs (issue 7): the
+// degradation of deep plain networks (He et al. 2016, Fig. 1), stochastic depth's training-time cut
+// (Huang et al. 2016, Table 2) and FractalNet's deepest column alone (Larsson et al. 2017, Table 3).
+import { ready } from '@cnn/core';
+import { type ImageSet, mnistEmbedded, split } from '@cnn/datasets';
+import { Adam, type Model, SGD } from '@cnn/layers';
+import { fractalColumn, fractalnet, resnet } from '@cnn/zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import { report } from './report';
+
+/** Training and test slices of the embedded MNIST, as tensors: pixels in [0, 1], class indices. */
+interface Slices {
+  train: { x: tf.Tensor4D; y: tf.Tensor1D };
+  test: { x: tf.Tensor4D; y: tf.Tensor1D };
+}
+
+const TRAIN = 1024;
+const TEST = 1000;
+const BATCH = 32;
+
+async function slices(train = TRAIN, test = TEST): Promise<Slices> {
+  const parts = split(await mnistEmbedded(), { train, test }, { seed: 7 });
+  const tensors = (set: ImageSet) => ({
+    x: tf.tensor4d(
+      Float32Array.from(set.images, (v) => v / 255),
+      [...set.shape],
+    ),
+    y: tf.tensor1d(set.labels, 'int32'),
+  });
+  return { train: tensors(parts.train), test: tensors(parts.test) };
+}
+
+function free(s: Slices): void {
+  tf.dispose([s.train.x, s.train.y, s.test.x, s.test.y]);
+}
+
+/** The paper's optimiser for the CIFAR networks: SGD with momentum 0.9 (no schedule over this short run). */
+const sgd = () => new SGD({ learningRate: 0.05, momentum: 0.9 });
+
+/** Trains `net` one epoch over the slice (shuffled by `seed`); its mean training loss and its seconds. */
+async function epoch(
+  net: Model,
+  data: Slices['train'],
+  seed: number,
+): Promise<{ loss: number; seconds: number }> {
+  const start = performance.now();
+  const { epochs } = await net.fit(data, { epochs: 1, batchSize: BATCH, seed, progress: false });
+  return { loss: epochs[0]!.loss!, seconds: (performance.now() - start) / 1000 };
+}
+
+/**
+ * Fig. 1: plain-20, plain-56, resnet-20 and resnet-56 trained alike (SGD, momentum 0.9, η = 0.05, batch
+ * 32, `epochs` passes over 1024 training images); each one's last-epoch training loss and its training
+ * error on the slice afterwards (inference mode). The deeper plain net should end worse than the
+ * shallower; the deeper residual net not.
+ */
+export async function reproDegradation(backends: string[], epochs = 4): Promise<void> {
+  for (const backend of backends) {
+    await ready({ backend });
+    const data = await slices();
+    for (const [plain, depth] of [
+      [true, 20],
+      [true, 56],
+      [false, 20],
+      [false, 56],
+    ] as const) {
+      const net = resnet(depth, { plain, inputShape: [28, 28, 1], classes: 10, seed: 1 }).compile({
+        optimizer: sgd(),
+        loss: 'softmaxCrossEntropy',
+        metrics: ['accuracy'],
+      });
+      const start = performance.now();
+      let last = { loss: Number.NaN, seconds: 0 };
+      for (let e = 0; e < epochs; e++) last = await epoch(net, data.train, e + 1);
+      const seconds = (performance.now() - start) / 1000;
+      const train = await net.evaluate(data.train, { batchSize: 256 });
+      const detail = {
+        backend,
+        net: `${plain ? 'plain' : 'resnet'}-${depth}`,
+        images: TRAIN,
+        epochs,
+        steps: epochs * Math.ceil(TRAIN / BATCH),
+        seconds: Number(seconds.toFixed(1)),
+      };
+      report({ bench: 'repro-degradation-train-loss', ...detail, value: last.loss, unit: 'cross-entropy' });
+      report({
+        bench: 'repro-degradation-train-error',
+        ...detail,
+        value: 1 - train.accuracy!,
+        unit: 'fraction',
+      });
+      net.compiled.optimizer.dispose();
+      net.dispose();
+    }
+    free(data);
+  }
+}
+
+/**
+ * Table 2: resnet-56 with stochastic depth (linear decay to p_L = 0.5) against constant depth, trained
+ * alike (as {@link reproDegradation}), their epochs alternating so that load drifting over the run slows
+ * both alike: the mean seconds per epoch after the first (which compiles kernels), the cut, and each
+ * one's test accuracy (1000 held-out images) after the same budget.
+ */
+export async function reproStochasticDepth(
+  backends: string[],
+  epochs = 4,
+  depth: 56 | 110 = 56,
+): Promise<void> {
+  for (const backend of backends) {
+    await ready({ backend });
+    const data = await slices();
+    const nets = [false, true].map((stochasticDepth) =>
+      resnet(depth, { stochasticDepth, inputShape: [28, 28, 1], classes: 10, seed: 1 }).compile({
+        optimizer: sgd(),
+        loss: 'softmaxCrossEntropy',
+        metrics: ['accuracy'],
+      }),
+    );
+    const seconds = nets.map(() => [] as number[]);
+    for (let e = 0; e < epochs; e++) {
+      for (const [i, net] of nets.entries()) seconds[i]!.push((await epoch(net, data.train, e + 1)).seconds);
+    }
+    const perEpoch = seconds.map((s) => s.slice(1).reduce((a, b) => a + b, 0) / (s.length - 1));
+    const detail = { backend, net: `resnet-${depth}`, images: TRAIN, batch: BATCH, epochs };
+    for (const [i, net] of nets.entries()) {
+      const test = await net.evaluate(data.test, { batchSize: 250 });
+      const depthKind = i === 0 ? 'constant' : 'stochastic';
+      report({
+        bench: 'repro-stochastic-depth-epoch',
+        ...detail,
+        depth: depthKind,
+        value: perEpoch[i]!,
+        unit: 's',
+      });
+      report({
+        bench: 'repro-stochastic-depth-test-accuracy',
+        ...detail,
+        depth: depthKind,
+        value: test.accuracy!,
+        unit: 'fraction',
+      });
+      net.compiled.optimizer.dispose();
+      net.dispose();
+    }
+    report({
+      bench: 'repro-stochastic-depth-time-cut',
+      ...detail,
+      value: 1 - perEpoch[1]! / perEpoch[0]!,
+      unit: 'fraction',
+    });
+    free(data);
+  }
+}
+
+/**
+ * FractalNet: a 3-block, 3-column net (widths 16, 32, 64; local and global drop-path as the paper's
+ * defaults) trained with Adam (η = 1e-3) for `epochs` passes over the slice; test accuracy of the whole
+ * network and of each column extracted alone (`fractalColumn`).
+ */
+export async function reproFractal(backends: string[], epochs = 4): Promise<void> {
+  for (const backend of backends) {
+    await ready({ backend });
+    const data = await slices();
+    const net = fractalnet({ blocks: 3, columns: 3, inputShape: [28, 28, 1], widths: [16, 32, 64], seed: 1 });
+    net.compile({
+      optimizer: new Adam({ learningRate: 1e-3 }),
+      loss: 'softmaxCrossEntropy',
+      metrics: ['accuracy'],
+    });
+    const start = performance.now();
+    for (let e = 0; e < epochs; e++) await epoch(net, data.train, e + 1);
+    const detail = {
+      backend,
+      net: 'fractalnet-b3-c3',
+      images: TRAIN,
+      epochs,
+      seconds: Number(((performance.now() - start) / 1000).toFixed(1)),
+    };
+    const whole = await net.evaluate(data.test, { batchSize: 250 });
+    report({
+      bench: 'repro-fractal-test-accuracy',
+      ...detail,
+      column: 'all',
+      value: whole.accuracy!,
+      unit: 'fraction',
+    });
+    for (const c of [1, 2, 3]) {
+      const column = fractalColumn(net, c).compile({
+        optimizer: 'sgd',
+        loss: 'softmaxCrossEntropy',
+        metrics: ['accuracy'],
+      });
+      const logs = await column.evaluate(data.test, { batchSize: 250 });
+      report({
+        bench: 'repro-fractal-test-accuracy',
+        ...detail,
+        column: c,
+        value: logs.accuracy!,
+        unit: 'fraction',
+      });
+    }
+    net.compiled.optimizer.dispose();
+    net.dispose();
+    free(data);
+  }
+}
+
+/** All three, in order. */
+export async function reproductions(backends: string[]): Promise<void> {
+  await reproDegradation(backends);
+  await reproStochasticDepth(backends);
+  await reproFractal(backends);
+}
