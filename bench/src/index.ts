@@ -27,11 +27,14 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
   pca,
   eigenfaces,
   'zoo-inference': zooInference,
-  reproductions,
 };
 
-/** Parts of a benchmark above, run only when named (`--only repro-fractal`); `--epochs` sets their budget. */
+/**
+ * Long runs (minutes of training each), only when named (`--only reproductions`, `--only repro-fractal`);
+ * `--epochs` sets their budget.
+ */
 const PARTS: Record<string, (backends: string[], epochs?: number) => Promise<void>> = {
+  reproductions,
   'repro-degradation': reproDegradation,
   'repro-stochastic-depth': reproStochasticDepth,
   'repro-fractal': reproFractal,
