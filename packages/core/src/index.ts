@@ -17,6 +17,14 @@ export {
   type Padding,
 } from './conv_gradients';
 export { BackendError, CnnError, ImageError, type SkippedBackend, TensorLeakError } from './errors';
+export {
+  behindHeader,
+  byteMutations,
+  bytePrefixes,
+  type FuzzTarget,
+  fuzzFailures,
+  randomByteStrings,
+} from './fuzz';
 export { registerGradients } from './gradients';
 export { fromBfloat16, fromHalf, toBfloat16, toHalf } from './half';
 export { type Channels, type DecodeOptions, decodeImage, type EncodeOptions, encodePng } from './image/codec';

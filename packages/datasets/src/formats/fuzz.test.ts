@@ -1,4 +1,12 @@
-import { Rng } from '@cnn/core';
+import {
+  behindHeader,
+  byteMutations,
+  bytePrefixes,
+  type FuzzTarget,
+  fuzzFailures,
+  Rng,
+  randomByteStrings,
+} from '@cnn/core';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../errors';
@@ -62,14 +70,7 @@ const fortranBigEndian = (() => {
   return out;
 })();
 
-interface Target {
-  readonly name: string;
-  readonly parse: (bytes: Uint8Array) => unknown;
-  /** Valid files of the format, to truncate and mutate. */
-  readonly valid: readonly Uint8Array[];
-}
-
-const TARGETS: readonly Target[] = [
+const TARGETS: readonly FuzzTarget[] = [
   {
     name: 'parseIdx',
     parse: parseIdx,
@@ -125,51 +126,6 @@ const TARGETS: readonly Target[] = [
   { name: 'parseMat', parse: parseMat, valid: [encodeMat(mats), encodeMat(mats, { compress: true })] },
 ];
 
-/** Runs `parse` on each input; returns descriptions of calls that threw something else or took too long. */
-function survive(target: Target, inputs: Iterable<Uint8Array>): string[] {
-  const failures: string[] = [];
-  for (const input of inputs) {
-    const start = performance.now();
-    try {
-      target.parse(input);
-    } catch (error) {
-      if (!(error instanceof FormatError)) {
-        const head = Array.from(input.subarray(0, 24), (b) => b.toString(16).padStart(2, '0')).join('');
-        failures.push(`${target.name} threw ${String(error)} on ${input.length} bytes starting ${head}`);
-      }
-    }
-    const ms = performance.now() - start;
-    if (ms > 1000) failures.push(`${target.name} took ${ms.toFixed(0)} ms on ${input.length} bytes`);
-  }
-  return failures;
-}
-
-function* randomBytes(rng: Rng, count: number): Generator<Uint8Array> {
-  for (let k = 0; k < count; k++) {
-    const n = rng.int(4097);
-    const words = Uint32Array.from({ length: Math.ceil(n / 4) }, () => rng.uint32());
-    yield new Uint8Array(words.buffer, 0, n);
-  }
-}
-
-/** Every prefix of short files; for long ones the first 600 lengths and ~400 more spread over the rest. */
-function* prefixes(file: Uint8Array): Generator<Uint8Array> {
-  const step = file.length <= 2048 ? 1 : Math.ceil((file.length - 600) / 400);
-  for (let n = 0; n < file.length; n += n < 600 ? 1 : step) yield file.subarray(0, n);
-}
-
-/** Copies of `file` with 1–4 bytes changed, three times in four inside the first 512 bytes (the headers). */
-function* mutations(rng: Rng, file: Uint8Array, count: number): Generator<Uint8Array> {
-  for (let k = 0; k < count; k++) {
-    const copy = file.slice();
-    for (let f = 1 + rng.int(4); f > 0; f--) {
-      const at = rng.float() < 0.75 ? rng.int(Math.min(512, copy.length)) : rng.int(copy.length);
-      copy[at] = rng.float() < 0.5 ? copy[at]! ^ (1 << rng.int(8)) : rng.int(256);
-    }
-    yield copy;
-  }
-}
-
 /** Headers claiming about 2^31 (or more) elements over a few bytes of data. */
 function hugeClaims(): [string, Uint8Array][] {
   const idx = new Uint8Array(4 + 12 + 16);
@@ -217,6 +173,9 @@ function hugeClaims(): [string, Uint8Array][] {
   ];
 }
 
+/** The only errors a reader may throw. */
+const expected = (error: unknown) => error instanceof FormatError;
+
 describe('every parser on hostile bytes', () => {
   it('read the valid files the fuzzing starts from', () => {
     for (const target of TARGETS)
@@ -226,27 +185,23 @@ describe('every parser on hostile bytes', () => {
   it('random byte strings of 0–4096 bytes, bare and behind a valid header', () => {
     const rng = new Rng(2024);
     for (const target of TARGETS) {
-      expect(survive(target, randomBytes(rng, 300))).toEqual([]);
+      expect(fuzzFailures(target, randomByteStrings(rng, 300, 4096), expected)).toEqual([]);
       const head = target.valid[0]!.subarray(0, 16);
-      const behind = [...randomBytes(rng, 100)].map((tail) => {
-        const out = new Uint8Array(head.length + tail.length);
-        out.set(head);
-        out.set(tail, head.length);
-        return out;
-      });
-      expect(survive(target, behind)).toEqual([]);
+      const behind = behindHeader(head, randomByteStrings(rng, 100, 4096));
+      expect(fuzzFailures(target, behind, expected)).toEqual([]);
     }
   });
 
   it('every prefix of the valid files', () => {
     for (const target of TARGETS)
-      for (const file of target.valid) expect(survive(target, prefixes(file))).toEqual([]);
+      for (const file of target.valid) expect(fuzzFailures(target, bytePrefixes(file), expected)).toEqual([]);
   });
 
   it('random byte changes in the valid files, mostly in their headers', () => {
     const rng = new Rng(77);
     for (const target of TARGETS)
-      for (const file of target.valid) expect(survive(target, mutations(rng, file, 300))).toEqual([]);
+      for (const file of target.valid)
+        expect(fuzzFailures(target, byteMutations(rng, file, 300), expected)).toEqual([]);
   });
 
   it('headers claiming 2^31 elements over a few bytes: a FormatError, nothing allocated', () => {

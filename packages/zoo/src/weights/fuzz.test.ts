@@ -1,4 +1,12 @@
-import { Rng } from '@cnn/core';
+import {
+  behindHeader,
+  byteMutations,
+  bytePrefixes,
+  type FuzzTarget,
+  fuzzFailures,
+  Rng,
+  randomByteStrings,
+} from '@cnn/core';
 import { Conv2D, Dense, Flatten, Sequential } from '@cnn/layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WeightFormatError, WeightMatchError } from './errors';
@@ -52,13 +60,7 @@ const net = new Sequential(
 );
 afterAll(() => net.dispose());
 
-interface Target {
-  readonly name: string;
-  readonly parse: (bytes: Uint8Array) => unknown;
-  readonly valid: readonly Uint8Array[];
-}
-
-const TARGETS: readonly Target[] = [
+const TARGETS: readonly FuzzTarget[] = [
   { name: 'parseSafetensors', parse: parseSafetensors, valid: [torchFile, encodeSafetensors({})] },
   {
     name: 'torchWeights(parseSafetensors)',
@@ -77,46 +79,8 @@ const TARGETS: readonly Target[] = [
   })),
 ];
 
-function survive(target: Target, inputs: Iterable<Uint8Array>): string[] {
-  const failures: string[] = [];
-  for (const input of inputs) {
-    const start = performance.now();
-    try {
-      target.parse(input);
-    } catch (error) {
-      if (!(error instanceof WeightFormatError || error instanceof WeightMatchError)) {
-        const head = Array.from(input.subarray(0, 24), (b) => b.toString(16).padStart(2, '0')).join('');
-        failures.push(`${target.name} threw ${String(error)} on ${input.length} bytes starting ${head}`);
-      }
-    }
-    const ms = performance.now() - start;
-    if (ms > 1000) failures.push(`${target.name} took ${ms.toFixed(0)} ms on ${input.length} bytes`);
-  }
-  return failures;
-}
-
-function* randomBytes(rng: Rng, count: number): Generator<Uint8Array> {
-  for (let k = 0; k < count; k++) {
-    const n = rng.int(2049);
-    yield Uint8Array.from({ length: n }, () => rng.int(256));
-  }
-}
-
-function* prefixes(file: Uint8Array): Generator<Uint8Array> {
-  for (let n = 0; n < file.length; n++) yield file.subarray(0, n);
-}
-
-/** Copies with 1–4 bytes changed, three times in four inside the first 512 bytes (the headers). */
-function* mutations(rng: Rng, file: Uint8Array, count: number): Generator<Uint8Array> {
-  for (let k = 0; k < count; k++) {
-    const copy = file.slice();
-    for (let f = 1 + rng.int(4); f > 0; f--) {
-      const at = rng.float() < 0.75 ? rng.int(Math.min(512, copy.length)) : rng.int(copy.length);
-      copy[at] = rng.float() < 0.5 ? copy[at]! ^ (1 << rng.int(8)) : rng.int(256);
-    }
-    yield copy;
-  }
-}
+/** The only errors a reader may throw. */
+const expected = (error: unknown) => error instanceof WeightFormatError || error instanceof WeightMatchError;
 
 describe('every weight reader on hostile bytes', () => {
   it('reads the valid files the fuzzing starts from', () => {
@@ -127,27 +91,23 @@ describe('every weight reader on hostile bytes', () => {
   it('random byte strings of 0–2048 bytes, bare and behind a valid header', () => {
     const rng = new Rng(2024);
     for (const target of TARGETS) {
-      expect(survive(target, randomBytes(rng, 200))).toEqual([]);
+      expect(fuzzFailures(target, randomByteStrings(rng, 200, 2048), expected)).toEqual([]);
       const head = target.valid[0]!.subarray(0, 16);
-      const behind = [...randomBytes(rng, 100)].map((tail) => {
-        const out = new Uint8Array(head.length + tail.length);
-        out.set(head);
-        out.set(tail, head.length);
-        return out;
-      });
-      expect(survive(target, behind)).toEqual([]);
+      const behind = behindHeader(head, randomByteStrings(rng, 100, 2048));
+      expect(fuzzFailures(target, behind, expected)).toEqual([]);
     }
   });
 
   it('every prefix of the valid files', () => {
     for (const target of TARGETS)
-      for (const file of target.valid) expect(survive(target, prefixes(file))).toEqual([]);
+      for (const file of target.valid) expect(fuzzFailures(target, bytePrefixes(file), expected)).toEqual([]);
   });
 
   it('random byte changes in the valid files, mostly in their headers', () => {
     const rng = new Rng(77);
     for (const target of TARGETS)
-      for (const file of target.valid) expect(survive(target, mutations(rng, file, 300))).toEqual([]);
+      for (const file of target.valid)
+        expect(fuzzFailures(target, byteMutations(rng, file, 300), expected)).toEqual([]);
   });
 
   it('headers claiming 2^31 elements or more over a few bytes: a typed error, nothing allocated', () => {
