@@ -66,6 +66,8 @@ export const op = {
   /** v128.load / store at the address on the stack plus `offset`, 16-byte aligned hint. */
   load: (offset = 0) => [...simd(0x00), 4, ...uleb(offset)],
   store: (offset = 0) => [...simd(0x0b), 4, ...uleb(offset)],
+  /** v128.load64_splat: one f64 at the address on the stack plus `offset`, in both lanes. */
+  load64Splat: (offset = 0) => [...simd(0x0a), 3, ...uleb(offset)],
   /** v128.load32_splat: one f32 at the address on the stack plus `offset`, in every lane. */
   loadSplat: (offset = 0) => [...simd(0x09), 2, ...uleb(offset)],
   /** i8x16.shuffle of the two vectors on the stack, by 32-bit lanes: 0–3 the first, 4–7 the second. */
@@ -91,6 +93,7 @@ export const op = {
   /** f64x2 from the two low f32 lanes. */
   promoteLow: simd(0x5f),
   f64x2Add: simd(0xf0),
+  f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
   /** One f64 lane of an f64x2. */
   f64x2Lane: (lane: number) => [...simd(0x21), lane],

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { compactWY, makeReflector } from './householder';
 import { checkTensor, download, fromHost, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
+import { panelKernels } from './panel_simd';
 import { applyQTransposed, PANEL, type Panel } from './qr';
 import { simdSymmetric } from './symv_simd';
 import { tridiagonalEigen } from './tridiagonal';
@@ -66,26 +67,6 @@ function dot32(a: Float32Array, offset: number, x: Float64Array, from: number, t
   return sum;
 }
 
-/** Σ x[k] y[k] over k in [from, to). Small functions: V8 optimises their loops reliably. */
-function dot(x: Float64Array, y: Float64Array, from: number, to: number): number {
-  let sum = 0;
-  for (let k = from; k < to; k++) sum += x[k]! * y[k]!;
-  return sum;
-}
-
-/** y[k] += α x[k] + β z[k] over k in [from, to). */
-function axpy2(
-  y: Float64Array,
-  from: number,
-  to: number,
-  x: Float64Array,
-  alpha: number,
-  z: Float64Array,
-  beta: number,
-): void {
-  for (let k = from; k < to; k++) y[k] = y[k]! + alpha * x[k]! + beta * z[k]!;
-}
-
 /** The block [b.., b..] of a len×len row-major matrix. */
 function trailingBlock(a: Float32Array, len: number, b: number): Float32Array {
   const rest = len - b;
@@ -113,43 +94,46 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
     const whole = len <= HOST_MATVEC_MAX ? (cur.dataSync() as Float32Array) : undefined;
     const simd = whole && simdSymmetric(whole, len);
     const top = whole ?? (b === len ? cur : tf.slice(cur, [0, 0], [b, len]));
-    const p = Float64Array.from(whole ? whole.subarray(0, b * len) : (top as tf.Tensor).dataSync());
+    const source = whole ?? ((top as tf.Tensor).dataSync() as Float32Array);
     if (top !== cur && top !== whole) (top as tf.Tensor).dispose();
-    const v = new Float64Array(b * len);
-    const w = new Float64Array(b * len);
+    // V_r, W_r as rows 2r, 2r + 1 of the kernels' M; the panel's columns as their rows P.
+    const kernels = panelKernels(b, len);
+    const { heap, ld, pAt, coefAt, outAt } = kernels;
+    for (let r = 0; r < b; r++) heap.set(source.subarray(r * len, (r + 1) * len), pAt + r * ld);
     const taus = new Float64Array(b);
     for (let r = 0; r < b; r++) {
-      const col = p.subarray(r * len, (r + 1) * len);
-      // The column as the panel's earlier reflectors left it: A − V Wᵀ − W Vᵀ, rows r.. only.
+      const col = pAt + r * ld;
+      const [vAt, wAt] = [2 * r * ld, (2 * r + 1) * ld];
+      // The column as the panel's earlier reflectors left it: A − V Wᵀ − W Vᵀ (rows r.. are the ones read).
       for (let s = 0; s < r; s++) {
-        const vs = v.subarray(s * len, (s + 1) * len);
-        const ws = w.subarray(s * len, (s + 1) * len);
-        axpy2(col, r, len, vs, -ws[r]!, ws, -vs[r]!);
+        heap[coefAt + 2 * s] = heap[(2 * s + 1) * ld + r]!;
+        heap[coefAt + 2 * s + 1] = heap[2 * s * ld + r]!;
       }
-      d[i + r] = col[r]!;
+      kernels.combine(col, 2 * r, r);
+      d[i + r] = heap[col + r]!;
       if (i + r === n - 1) break;
-      const { tau, beta } = makeReflector(col, r + 1, len);
+      const { tau, beta } = makeReflector(heap, col + r + 1, col + len);
       e[i + r] = beta;
       taus[r] = tau;
-      const vr = v.subarray(r * len, (r + 1) * len);
-      vr[r + 1] = 1;
-      for (let k = r + 2; k < len; k++) vr[k] = col[k]!;
+      heap[vAt + r + 1] = 1;
+      heap.copyWithin(vAt + r + 2, col + r + 2, col + len);
       if (tau === 0) continue;
-      const wr = w.subarray(r * len, (r + 1) * len);
+      const vr = heap.subarray(vAt, vAt + len);
+      const wr = heap.subarray(wAt, wAt + len);
       if (simd) {
         simd.times(vr, r + 1, wr);
       } else if (whole) {
         symmetricTimesVector(whole, len, r + 1, vr, wr);
       } else {
-        const y = download(() => tf.matMul(cur, fromHost(vr, len, 1)));
-        for (let k = 0; k < len; k++) wr[k] = y[k]!;
+        wr.set(download(() => tf.matMul(cur, fromHost(vr, len, 1))));
       }
-      // Rows ≤ r of w are never read again: only r + 1.. is kept up to date.
+      // w ← w − V (Wᵀv) − W (Vᵀv); rows ≤ r of w are never read again: only r + 1.. is kept up to date.
+      kernels.dots(vAt, 2 * r, r + 1);
       for (let s = 0; s < r; s++) {
-        const vs = v.subarray(s * len, (s + 1) * len);
-        const ws = w.subarray(s * len, (s + 1) * len);
-        axpy2(wr, r + 1, len, vs, -dot(ws, vr, r + 1, len), ws, -dot(vs, vr, r + 1, len));
+        heap[coefAt + 2 * s] = heap[outAt + 2 * s + 1]!;
+        heap[coefAt + 2 * s + 1] = heap[outAt + 2 * s]!;
       }
+      kernels.combine(wAt, 2 * r, r + 1);
       let wv = 0;
       for (let k = r + 1; k < len; k++) {
         wr[k] = wr[k]! * tau;
@@ -158,10 +142,13 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
       const alpha = -0.5 * tau * wv;
       for (let k = r + 1; k < len; k++) wr[k] = wr[k]! + alpha * vr[k]!;
     }
-    // Reflectors as rows of length n for the back-transformation (zeros above each one's start).
+    // The reflectors: contiguous for the compact WY form, and as rows of length n (zeros above each one's
+    // start) for the back-transformation.
+    const v = new Float64Array(b * len);
     const rows = new Float64Array(b * n);
     for (let r = 0; r < b; r++) {
-      for (let k = r + 1; k < len; k++) rows[r * n + i + k] = v[r * len + k]!;
+      v.set(heap.subarray(2 * r * ld, 2 * r * ld + len), r * len);
+      rows.set(heap.subarray(2 * r * ld + r + 1, 2 * r * ld + len), r * n + i + r + 1);
     }
     panels.push({ vt: fromHost(rows, b, n), t: fromHost(compactWY(v, taus, b, len), b, b) });
     const rest = len - b;
@@ -171,8 +158,8 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
     const right = new Float64Array(2 * b * rest);
     for (let r = 0; r < b; r++) {
       for (let k = 0; k < rest; k++) {
-        const vk = v[r * len + b + k]!;
-        const wk = w[r * len + b + k]!;
+        const vk = heap[2 * r * ld + b + k]!;
+        const wk = heap[(2 * r + 1) * ld + b + k]!;
         left[k * 2 * b + r] = vk;
         left[k * 2 * b + b + r] = wk;
         right[r * rest + k] = wk;
