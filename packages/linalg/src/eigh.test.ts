@@ -5,6 +5,7 @@ import { orthogonalityError } from '../test/helpers';
 import { host, referenceEigenvalues } from '../test/reference';
 import { eigh } from './eigh';
 import { LinalgError } from './errors';
+import { qr } from './qr';
 
 function symmetric(rng: Rng, n: number): tf.Tensor2D {
   return tf.tidy(() => {
@@ -28,6 +29,22 @@ describe('eigh', () => {
       expect(Math.abs(got[i]! - r) / scale).toBeLessThan(1e-5);
     });
     tf.dispose([a, values, vectors, av, vl]);
+  });
+
+  it('separates a cluster of eigenvalues 1e-7 apart from a wide spectrum (order 200, seven panels)', () => {
+    const n = 200;
+    const lambdas = Array.from({ length: n }, (_, i) => (i < 20 ? 1 + 1e-7 * i : i - 18));
+    const q = qr(new Rng(5).randomNormal([n, n])).q as tf.Tensor2D;
+    const a = tf.tidy(() => tf.matMul(tf.mul(q, tf.tensor1d(lambdas)), q, false, true) as tf.Tensor2D);
+    const { values, vectors } = eigh(a);
+    expect(orthogonalityError(vectors)).toBeLessThan(1e-5);
+    const residual = tf.tidy(() =>
+      tf.max(tf.abs(tf.sub(tf.matMul(a, vectors), tf.mul(vectors, tf.expandDims(values, 0))))).dataSync()[0]!,
+    );
+    expect(residual / (n - 18)).toBeLessThan(1e-5);
+    const got = values.dataSync();
+    lambdas.forEach((l, i) => expect(Math.abs(got[i]! - l) / (n - 18)).toBeLessThan(1e-5));
+    tf.dispose([q, a, values, vectors]);
   });
 
   it('handles repeated eigenvalues, a diagonal matrix and batches', () => {

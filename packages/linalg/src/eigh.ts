@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { compactWY, makeReflector } from './householder';
+import { makeReflector } from './householder';
 import { checkTensor, download, fromHost, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
 import { panelKernels } from './panel_simd';
 import { applyQTransposed, PANEL, type Panel } from './qr';
@@ -100,7 +100,7 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
     const kernels = panelKernels(b, len);
     const { heap, ld, pAt, coefAt, outAt } = kernels;
     for (let r = 0; r < b; r++) heap.set(source.subarray(r * len, (r + 1) * len), pAt + r * ld);
-    const taus = new Float64Array(b);
+    const t = new Float64Array(b * b);
     for (let r = 0; r < b; r++) {
       const col = pAt + r * ld;
       const [vAt, wAt] = [2 * r * ld, (2 * r + 1) * ld];
@@ -114,7 +114,6 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
       if (i + r === n - 1) break;
       const { tau, beta } = makeReflector(heap, col + r + 1, col + len);
       e[i + r] = beta;
-      taus[r] = tau;
       heap[vAt + r + 1] = 1;
       heap.copyWithin(vAt + r + 2, col + r + 2, col + len);
       if (tau === 0) continue;
@@ -134,6 +133,14 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
         heap[coefAt + 2 * s + 1] = heap[outAt + 2 * s]!;
       }
       kernels.combine(wAt, 2 * r, r + 1);
+      // T's column r of the compact WY form (LAPACK's dlarft) from the same dots: z_s = v_sᵀ v_r, and
+      // T[0:r, r] = −τ T[0:r, 0:r] z.
+      t[r * b + r] = tau;
+      for (let q = 0; q < r; q++) {
+        let sum = 0;
+        for (let c = q; c < r; c++) sum += t[q * b + c]! * heap[outAt + 2 * c]!;
+        t[q * b + r] = -tau * sum;
+      }
       let wv = 0;
       for (let k = r + 1; k < len; k++) {
         wr[k] = wr[k]! * tau;
@@ -142,15 +149,11 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
       const alpha = -0.5 * tau * wv;
       for (let k = r + 1; k < len; k++) wr[k] = wr[k]! + alpha * vr[k]!;
     }
-    // The reflectors: contiguous for the compact WY form, and as rows of length n (zeros above each one's
-    // start) for the back-transformation.
-    const v = new Float64Array(b * len);
+    // The reflectors as rows of length n (zeros above each one's start) for the back-transformation.
     const rows = new Float64Array(b * n);
-    for (let r = 0; r < b; r++) {
-      v.set(heap.subarray(2 * r * ld, 2 * r * ld + len), r * len);
+    for (let r = 0; r < b; r++)
       rows.set(heap.subarray(2 * r * ld + r + 1, 2 * r * ld + len), r * n + i + r + 1);
-    }
-    panels.push({ vt: fromHost(rows, b, n), t: fromHost(compactWY(v, taus, b, len), b, b) });
+    panels.push({ vt: fromHost(rows, b, n), t: fromHost(t, b, b) });
     const rest = len - b;
     if (rest <= 0) break;
     // Trailing update A ← A − V Wᵀ − W Vᵀ as one product [V W]·[W V]ᵀ of inner size 2b.
