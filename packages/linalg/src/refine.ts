@@ -191,7 +191,8 @@ export function refineRotation(cIn: Float64Array, n: number, nullLevel: number):
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d2[y]! - d2[x]!);
   const diag = Float64Array.from(order, (src) => d2[src]!);
-  // W's columns in that order, row by row in place.
+  // W's columns in that order, row by row in place (mostly the order is already descending).
+  if (order.every((src, dst) => src === dst)) return { w, diag, largestCluster };
   const row = new Float64Array(n);
   for (let a = 0; a < n; a++) {
     row.set(w.subarray(a * n, (a + 1) * n));
