@@ -15,12 +15,12 @@ interface Tridiagonal {
 
 /**
  * Up to this order of the trailing matrix, the per-column product of the tridiagonalization runs on the
- * host (float32 entries, float64 sums, ~1.5 ns an entry while the matrix fits in cache) on a copy
- * downloaded once per panel: a backend round trip costs 1–2 ms whatever the size (upload, dispatch,
- * read-back). Measured on wasm: 1.7 ms host against 3.4 ms backend at 1024, 5.1 against 3.8 at 1500.
- * Larger trailing matrices (the first panels of n > 1280) use the backend's product.
+ * host (SIMD, float32 entries, float64 sums; see symv_simd.ts) on a copy downloaded once per panel: a
+ * backend round trip costs milliseconds whatever the size. Measured on wasm (one thread): host 0.98 ms
+ * against backend 7.3 at 1024, 4.3 against 15.8 at 2000, 7.5 against 27.7 at 3000. Beyond it (64 MB of
+ * float32) the backend's product, and no copy.
  */
-const HOST_MATVEC_MAX = 1280;
+const HOST_MATVEC_MAX = 4096;
 
 /**
  * y[start..len) = A[start.., start..] x[start..) for A len×len row-major (symmetric, so rows serve as
