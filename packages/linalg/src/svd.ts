@@ -39,8 +39,9 @@ export interface SVDResult {
  *
  * Accuracy (float32): ‖A − U S Vᵀ‖ ≈ 1e-6‖A‖, UᵀU and VᵀV equal I to ~1e-6, each σ within ~1e-6‖A‖ of
  * the exact one, also for ill-conditioned matrices: AᵀA's eigenvectors are only the starting point and a
- * refinement from (AV)ᵀ(AV) recovers the small singular values (see `svd_core.ts`). Work: about 10 m·n²
- * flops as matrix products on the backend, plus O(n²) sequential work on the host.
+ * refinement from (AV)ᵀ(AV) recovers the small singular values (see `svd_core.ts`). Work: four m×n by
+ * n×n matrix products (8 m·n² flops; two more past condition number 5e3) and about 6 n³ flops of products
+ * in the n×n eigenproblem, all on the backend, plus O(n²) sequential work on the host.
  *
  * With `k`, the top k triplets by randomized SVD: u [..., m, k], s [..., k], v [..., n, k]. Accurate when
  * the spectrum decays past k; more `powerIters` when it decays slowly.
