@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { makeReflector } from './householder';
-import { checkTensor, download, fromHost, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
+import {
+  checkFinite,
+  checkTensor,
+  download,
+  fromHost,
+  LinalgErrorFor,
+  mapMatrices,
+  withFloat32,
+} from './matrix';
 import { panelKernels } from './panel_simd';
 import { applyQTransposed, PANEL, type Panel } from './qr';
 import { simdSymmetric } from './symv_simd';
@@ -235,6 +243,7 @@ export function symmetricEigenvalues(a: tf.Tensor2D): Float64Array {
  */
 export function eigh(a: tf.Tensor): { values: tf.Tensor; vectors: tf.Tensor } {
   checkTensor('eigh', 'a', a);
+  checkFinite('eigh', 'a', a);
   const [m, n] = a.shape.slice(-2) as [number, number];
   if (m !== n || n === 0) {
     throw LinalgErrorFor(

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { symmetricEigenvalues } from './eigh';
-import { checkNumber, checkTensor, download, fromHost, LinalgErrorFor, withFloat32 } from './matrix';
+import {
+  checkFinite,
+  checkNumber,
+  checkTensor,
+  download,
+  fromHost,
+  LinalgErrorFor,
+  withFloat32,
+} from './matrix';
 import { defaultRcond, invertAbove, type RcondOptions } from './pinv';
 import { applyQTransposed, disposeFactor, householderQR, type QRFactor } from './qr';
 import { matrixSVD } from './svd';
@@ -60,6 +68,8 @@ export interface LstsqResult {
 export function lstsq(a: tf.Tensor, b: tf.Tensor, options: LstsqOptions = {}): LstsqResult {
   checkTensor('lstsq', 'a', a);
   checkTensor('lstsq', 'b', b, 1);
+  checkFinite('lstsq', 'a', a);
+  checkFinite('lstsq', 'b', b);
   if (a.rank !== 2) throw LinalgErrorFor('lstsq', `a must be a matrix, got shape [${a.shape.join(', ')}]`);
   const [m, n] = a.shape as [number, number];
   if (b.shape[0] !== m || b.rank > 2) {

@@ -28,6 +28,26 @@ export function checkTensor(fn: string, name: string, x: unknown, minRank = 2): 
   }
 }
 
+/**
+ * Throws unless every entry of `x` is finite. The iterative decompositions (the tridiagonal QL of eigh, svd)
+ * cannot converge on NaN or ±Infinity, and a matrix holding them has no decomposition to return: numpy
+ * raises LinAlgError alike. One host pass, small beside the decomposition itself.
+ */
+export function checkFinite(fn: string, name: string, x: tf.Tensor): void {
+  const data = x.dataSync();
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i]!;
+    if (Number.isFinite(value)) continue;
+    const index: number[] = [];
+    let rest = i;
+    for (let axis = x.rank - 1; axis >= 0; axis--) {
+      index.unshift(rest % x.shape[axis]!);
+      rest = Math.floor(rest / x.shape[axis]!);
+    }
+    throw new LinalgError(`${fn}: ${name} must hold finite numbers, got ${value} at [${index.join(', ')}]`);
+  }
+}
+
 /** Throws unless `value` is a finite number within [min, max] (an integer when `integer`). */
 export function checkNumber(
   fn: string,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNumber, checkTensor, EPS32, mapMatrices, withFloat32 } from './matrix';
+import { checkFinite, checkNumber, checkTensor, EPS32, mapMatrices, withFloat32 } from './matrix';
 import { matrixSVD } from './svd';
 
 /** numpy's default cutoff for small singular values, relative to the largest: max(m, n) · ε(float32). */
@@ -34,6 +34,7 @@ export function invertAbove(s: Float32Array, rcond: number): Float32Array {
  */
 export function pinv(a: tf.Tensor, options: RcondOptions = {}): tf.Tensor {
   checkTensor('pinv', 'a', a);
+  checkFinite('pinv', 'a', a);
   const [m, n] = a.shape.slice(-2) as [number, number];
   const rcond = options.rcond ?? defaultRcond(m, n);
   checkNumber('pinv', 'rcond', rcond, { min: 0 });
@@ -53,6 +54,7 @@ export function pinv(a: tf.Tensor, options: RcondOptions = {}): tf.Tensor {
 /** Singular values of each matrix of a batch, as a host array per matrix. */
 function singularValues(fn: string, a: tf.Tensor): Float32Array[] {
   checkTensor(fn, 'a', a);
+  checkFinite(fn, 'a', a);
   const out: Float32Array[] = [];
   withFloat32(a, (x) =>
     mapMatrices(x, (matrix) => {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNumber, checkTensor, LinalgErrorFor, withFloat32 } from './matrix';
+import { checkFinite, checkNumber, checkTensor, LinalgErrorFor, withFloat32 } from './matrix';
 import { defaultRcond, invertAbove, type RcondOptions } from './pinv';
 import { matrixSVD } from './svd';
 
 /** The SVD of one matrix and its numerical rank. */
 function rankedSVD(fn: string, a: tf.Tensor, options: RcondOptions, full: boolean) {
   checkTensor(fn, 'a', a);
+  checkFinite(fn, 'a', a);
   if (a.rank !== 2)
     throw LinalgErrorFor(fn, `a must be a matrix (rank 2), got shape [${a.shape.join(', ')}]`);
   const [m, n] = a.shape as [number, number];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { signsOfLargest } from './eigh';
-import { checkNumber, checkTensor, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
+import { checkFinite, checkNumber, checkTensor, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
 import { randomizedSVD } from './randomized_svd';
 import { type MatrixSVD, tallSVD } from './svd_core';
 
@@ -59,6 +59,7 @@ export interface SVDResult {
  */
 export function svd(a: tf.Tensor, options: SVDOptions = {}): SVDResult {
   checkTensor('svd', 'a', a);
+  checkFinite('svd', 'a', a);
   const { full = false, k } = options;
   const [m, n] = a.shape.slice(-2) as [number, number];
   if (k !== undefined) {
