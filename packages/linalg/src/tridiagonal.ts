@@ -4,8 +4,9 @@
  * iteration with reorthogonalisation inside clusters (LAPACK's dstein scheme), each unreduced block apart.
  */
 
+import { LinalgError } from './errors';
+
 const EPS = 2 ** -52;
-export const TT: Record<string, number> = {};
 
 /**
  * √(a² + b²) without Math.hypot's cost (~40 ns a call in V8, most of the QL sweep's time): the plain formula
@@ -34,7 +35,8 @@ function qlValues(d: Float64Array, e: Float64Array, lo: number, hi: number): voi
         if (Math.abs(e[m]!) <= EPS * (Math.abs(d[m]!) + Math.abs(d[m + 1]!))) break;
       }
       if (m === l) break;
-      if (iter === 90) throw new Error('tridiagonal QL did not converge');
+      if (iter === 90)
+        throw new LinalgError('eigh: the tridiagonal QL iteration did not converge in 90 steps');
       let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
       let r = hypot(g, 1);
       g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
@@ -245,13 +247,9 @@ export function tridiagonalEigen(d: Float64Array, e: Float64Array): TridiagonalE
     const lambdas = bd.slice();
     const scratch = new Float64Array(hi - lo);
     scratch.set(be);
-    let t0 = performance.now();
     qlValues(lambdas, scratch, 0, hi - lo);
-    TT.ql = (TT.ql ?? 0) + performance.now() - t0;
-    t0 = performance.now();
     lambdas.sort();
     const vecs = hi - lo === 1 ? [Float64Array.of(1)] : blockVectors(bd, be, lambdas);
-    TT.vec = (TT.vec ?? 0) + performance.now() - t0;
     for (let j = 0; j < lambdas.length; j++) pairs.push({ value: lambdas[j]!, block: lo, vector: vecs[j]! });
     lo = hi;
   }
