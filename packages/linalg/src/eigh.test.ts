@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { orthogonalityError } from '../test/helpers';
 import { host, referenceEigenvalues } from '../test/reference';
-import { eigh } from './eigh';
+import { eigh, symmetricEigen } from './eigh';
 import { LinalgError } from './errors';
 import { qr } from './qr';
 
@@ -49,6 +49,23 @@ describe('eigh', () => {
     const worst = Math.max(...lambdas.map((l, i) => Math.abs(got[i]! - l)));
     expect(worst / (n - 18)).toBeLessThan(1e-5);
     tf.dispose([q, a, values, vectors]);
+  });
+
+  it('gives the same decomposition with its first panels on the backend (orders past the host limit)', () => {
+    const a = symmetric(new Rng(8), 100);
+    const onHost = symmetricEigen(a, false);
+    const mixed = symmetricEigen(a, false, 50); // panels at orders 100 and 68 on the backend, then the host
+    const scale = Math.abs(onHost.values[99]!);
+    onHost.values.forEach((v, i) => {
+      expect(Math.abs(mixed.values[i]! - v) / scale).toBeLessThan(1e-5);
+    });
+    const residual = tf.tidy(() => {
+      const vl = tf.mul(mixed.vectors, tf.tensor2d(Float32Array.from(mixed.values), [1, 100]));
+      return tf.max(tf.abs(tf.sub(tf.matMul(a, mixed.vectors), vl))).dataSync()[0]!;
+    });
+    expect(residual / scale).toBeLessThan(1e-5);
+    expect(orthogonalityError(mixed.vectors)).toBeLessThan(1e-5);
+    tf.dispose([a, onHost.vectors, mixed.vectors]);
   });
 
   it('handles repeated eigenvalues, a diagonal matrix and batches', () => {

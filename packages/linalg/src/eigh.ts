@@ -11,7 +11,7 @@ import {
 } from './matrix';
 import { panelKernels } from './panel_simd';
 import { applyQTransposed, PANEL, type Panel } from './qr';
-import { simdSymmetric } from './symv_simd';
+import { type SymmetricWorkspace, symmetricWorkspace } from './symv_simd';
 import { tridiagonalEigen } from './tridiagonal';
 
 /** A Householder tridiagonalization A = Q T Qᵀ: T's diagonal and off-diagonal on the host, Q as panels. */
@@ -31,83 +31,35 @@ interface Tridiagonal {
 const HOST_MATVEC_MAX = 4096;
 
 /**
- * y[start..len) = A[start.., start..] x[start..) for A len×len row-major (symmetric, so rows serve as
- * columns); y's first `start` entries are left alone (the reduction never reads them).
- */
-function symmetricTimesVector(
-  a: Float32Array,
-  len: number,
-  start: number,
-  x: Float64Array,
-  y: Float64Array,
-): void {
-  // Four rows at a time: each x[j] loaded once for four products (~1.4 ns an entry against ~2.7 one row at
-  // a time).
-  let i = start;
-  for (; i + 3 < len; i += 4) {
-    const r0 = i * len;
-    const r1 = r0 + len;
-    const r2 = r1 + len;
-    const r3 = r2 + len;
-    let y0 = 0;
-    let y1 = 0;
-    let y2 = 0;
-    let y3 = 0;
-    for (let j = start; j < len; j++) {
-      const xj = x[j]!;
-      y0 += a[r0 + j]! * xj;
-      y1 += a[r1 + j]! * xj;
-      y2 += a[r2 + j]! * xj;
-      y3 += a[r3 + j]! * xj;
-    }
-    y[i] = y0;
-    y[i + 1] = y1;
-    y[i + 2] = y2;
-    y[i + 3] = y3;
-  }
-  for (; i < len; i++) y[i] = dot32(a, i * len, x, start, len);
-}
-
-/** Σ a[offset + k] x[k] over k in [from, to). */
-function dot32(a: Float32Array, offset: number, x: Float64Array, from: number, to: number): number {
-  let sum = 0;
-  for (let k = from; k < to; k++) sum += a[offset + k]! * x[k]!;
-  return sum;
-}
-
-/** The block [b.., b..] of a len×len row-major matrix. */
-function trailingBlock(a: Float32Array, len: number, b: number): Float32Array {
-  const rest = len - b;
-  const out = new Float32Array(rest * rest);
-  for (let r = 0; r < rest; r++) out.set(a.subarray((b + r) * len + b, (b + r + 1) * len), r * rest);
-  return out;
-}
-
-/**
  * Reduces symmetric `a` (n×n) to tridiagonal form, blocked as LAPACK's dsytrd/dlatrd (lower): within a
  * panel each column's reflector is made on the host and its one product with the trailing matrix runs on
  * the backend; at the end of the panel the trailing matrix takes all of the panel's reflectors at once as
  * one rank-2b product — half the O(n³) work in matrix products, the other half in matrix-vector ones.
  */
-function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
+function tridiagonalize(a: tf.Tensor2D, hostOrder = HOST_MATVEC_MAX): Tridiagonal {
   const n = a.shape[0];
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(0, n - 1));
   const panels: Panel[] = [];
-  let cur: tf.Tensor2D = tf.tidy(() => tf.mul(tf.add(a, tf.transpose(a)), 0.5));
+  let cur: tf.Tensor2D | undefined = tf.tidy(() => tf.mul(tf.add(a, tf.transpose(a)), 0.5) as tf.Tensor2D);
+  let host: SymmetricWorkspace | undefined;
   for (let i = 0; i < n; i += PANEL) {
     const len = n - i;
     const b = Math.min(PANEL, len);
-    // Small trailing matrices come to the host whole, once per panel, for the per-column products there.
-    const whole = len <= HOST_MATVEC_MAX ? (cur.dataSync() as Float32Array) : undefined;
-    const simd = whole && simdSymmetric(whole, len);
-    const top = whole ?? (b === len ? cur : tf.slice(cur, [0, 0], [b, len]));
-    const source = whole ?? ((top as tf.Tensor).dataSync() as Float32Array);
-    if (top !== cur && top !== whole) (top as tf.Tensor).dispose();
+    // Once small enough, the trailing matrix comes to the host for good.
+    if (cur && len <= hostOrder) {
+      host = symmetricWorkspace(cur.dataSync() as Float32Array, len);
+      cur.dispose();
+      cur = undefined;
+    }
+    const top = host || b === len ? undefined : tf.slice(cur!, [0, 0], [b, len]);
+    const source = host ? undefined : ((top ?? cur!).dataSync() as Float32Array);
+    top?.dispose();
     // V_r, W_r as rows 2r, 2r + 1 of the kernels' M; the panel's columns as their rows P.
     const kernels = panelKernels(b, len);
     const { heap, ld, pAt, coefAt, outAt } = kernels;
-    for (let r = 0; r < b; r++) heap.set(source.subarray(r * len, (r + 1) * len), pAt + r * ld);
+    for (let r = 0; r < b; r++)
+      heap.set(host ? host.row(r) : source!.subarray(r * len, (r + 1) * len), pAt + r * ld);
     const t = new Float64Array(b * b);
     for (let r = 0; r < b; r++) {
       const col = pAt + r * ld;
@@ -127,13 +79,8 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
       if (tau === 0) continue;
       const vr = heap.subarray(vAt, vAt + len);
       const wr = heap.subarray(wAt, wAt + len);
-      if (simd) {
-        simd.times(vr, r + 1, wr);
-      } else if (whole) {
-        symmetricTimesVector(whole, len, r + 1, vr, wr);
-      } else {
-        wr.set(download(() => tf.matMul(cur, fromHost(vr, len, 1))));
-      }
+      if (host) host.times(vr, r + 1, wr);
+      else wr.set(download(() => tf.matMul(cur!, fromHost(vr, len, 1))));
       // w ← w − V (Wᵀv) − W (Vᵀv); rows ≤ r of w are never read again: only r + 1.. is kept up to date.
       kernels.dots(vAt, 2 * r, r + 1);
       for (let s = 0; s < r; s++) {
@@ -177,17 +124,16 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
         right[(b + r) * rest + k] = vk;
       }
     }
-    const next: tf.Tensor2D = tf.tidy(() =>
-      tf.sub(
-        // tf.slice costs milliseconds on wasm; the host copy gives the trailing block cheaper.
-        whole ? tf.tensor2d(trailingBlock(whole, len, b), [rest, rest]) : tf.slice(cur, [b, b], [rest, rest]),
-        tf.matMul(fromHost(left, rest, 2 * b), fromHost(right, 2 * b, rest)),
-      ),
-    );
-    cur.dispose();
-    cur = next;
+    const update = () => tf.matMul(fromHost(left, rest, 2 * b), fromHost(right, 2 * b, rest));
+    if (host) {
+      host.shrink(b, download(update) as Float32Array);
+    } else {
+      const previous: tf.Tensor2D = cur!;
+      cur = tf.tidy(() => tf.sub(tf.slice(previous, [b, b], [rest, rest]), update()) as tf.Tensor2D);
+      previous.dispose();
+    }
   }
-  if (!cur.isDisposed) cur.dispose();
+  cur?.dispose();
   return { d, e, panels };
 }
 
@@ -195,14 +141,16 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
  * Eigenvalues (ascending, or descending with `descending`) and eigenvectors (columns, in the same order) of
  * one symmetric matrix on the backend: Householder tridiagonalization, the tridiagonal problem in O(n²) on
  * the host, and the back-transformation as matrix products. The order is set on the host: tf.reverse of
- * an n×n matrix costs as much as a matrix product on wasm.
+ * an n×n matrix costs as much as a matrix product on wasm. Trailing matrices larger than `hostOrder` stay
+ * on the backend (a parameter so that tests reach that path at small sizes).
  */
 export function symmetricEigen(
   a: tf.Tensor2D,
   descending = false,
+  hostOrder = HOST_MATVEC_MAX,
 ): { values: Float64Array; vectors: tf.Tensor2D } {
   const n = a.shape[0];
-  const { d, e, panels } = tridiagonalize(a);
+  const { d, e, panels } = tridiagonalize(a, hostOrder);
   try {
     const ascending = tridiagonalEigen(d, e);
     const values = descending ? ascending.values.slice().reverse() : ascending.values;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simdSymmetric } from './symv_simd';
+import { symmetricWorkspace } from './symv_simd';
 
 /** A seeded symmetric matrix of float32 entries. */
 function symmetric(len: number, seed: number): Float32Array {
@@ -15,7 +15,16 @@ function symmetric(len: number, seed: number): Float32Array {
   return a;
 }
 
-describe('the SIMD product of the tridiagonalization', () => {
+/** y[start..] = A[start.., start..] x[start..] in float64, A len×len row-major. */
+function reference(a: Float32Array, len: number, x: Float64Array, start: number): Float64Array {
+  const y = new Float64Array(len);
+  for (let i = start; i < len; i++) {
+    for (let j = start; j < len; j++) y[i] = y[i]! + a[i * len + j]! * x[j]!;
+  }
+  return y;
+}
+
+describe.each([true, false])('the symmetric workspace of the tridiagonalization (SIMD: %s)', (simd) => {
   it.each([
     [1, 0],
     [5, 0],
@@ -27,33 +36,61 @@ describe('the SIMD product of the tridiagonalization', () => {
     'gives y[start..] = A[start.., start..] x[start..] for len %i from %i, in float64 sums',
     (len, start) => {
       const a = symmetric(len, len + start);
+      // Entries before start must not count (huge values would show).
       const x = Float64Array.from({ length: len }, (_, i) => (i < start ? 1e30 : Math.sin(i + 1)));
-      const product = simdSymmetric(a, len);
-      expect(product).toBeDefined(); // Node 20 has WebAssembly SIMD
+      const work = symmetricWorkspace(a, len, simd);
       const y = new Float64Array(len).fill(-7);
-      product!.times(x, start, y);
+      work.times(x, start, y);
+      const expected = reference(
+        a,
+        len,
+        x.map((v, i) => (i < start ? 0 : v)),
+        start,
+      );
       for (let i = 0; i < len; i++) {
-        if (i < start) {
+        if (i < start)
           expect(y[i]).toBe(-7); // entries before start are left alone
-          continue;
-        }
-        let expected = 0;
-        for (let j = start; j < len; j++) expected += a[i * len + j]! * x[j]!;
-        expect(Math.abs(y[i]! - expected)).toBeLessThan(1e-12 * len);
+        else expect(Math.abs(y[i]! - expected[i]!)).toBeLessThan(1e-12 * len);
       }
     },
   );
+
+  it('shrinks in place to A[b.., b..] − P, rows and products following', () => {
+    let len = 45;
+    let a = symmetric(len, 3);
+    const work = symmetricWorkspace(a, len, simd);
+    for (const b of [4, 8, 1, 13]) {
+      const rest = len - b;
+      const p = symmetric(rest, b);
+      const next = new Float32Array(rest * rest);
+      for (let r = 0; r < rest; r++) {
+        for (let c = 0; c < rest; c++) next[r * rest + c] = a[(b + r) * len + b + c]! - p[r * rest + c]!;
+      }
+      work.shrink(b, p);
+      [a, len] = [next, rest];
+      expect(work.len).toBe(len);
+      for (let r = 0; r < len; r++)
+        expect(Array.from(work.row(r))).toEqual(Array.from(a.subarray(r * len, (r + 1) * len)));
+      const x = Float64Array.from({ length: len }, (_, i) => Math.cos(i));
+      const y = new Float64Array(len);
+      work.times(x, 2, y);
+      const expected = reference(
+        a,
+        len,
+        x.map((v, i) => (i < 2 ? 0 : v)),
+        2,
+      );
+      for (let i = 2; i < len; i++) expect(Math.abs(y[i]! - expected[i]!)).toBeLessThan(1e-12 * len);
+    }
+  });
 
   it('serves matrices one after another, a larger one growing the memory', () => {
     for (const len of [8, 600, 9]) {
       const a = symmetric(len, len);
       const x = Float64Array.from({ length: len }, (_, i) => i % 3);
       const y = new Float64Array(len);
-      simdSymmetric(a, len)!.times(x, 0, y);
-      const row = len - 1;
-      let expected = 0;
-      for (let j = 0; j < len; j++) expected += a[row * len + j]! * x[j]!;
-      expect(y[row]).toBeCloseTo(expected, 9);
+      symmetricWorkspace(a, len, simd).times(x, 0, y);
+      expect(Math.abs(y[len - 1]! - reference(a, len, x, 0)[len - 1]!)).toBeLessThan(1e-9);
     }
   });
 });

@@ -4,7 +4,8 @@ import { i32, instantiateOwn, op, v128, type WasmFunction } from '@cnn/core';
  * y = A x for the trailing matrix of the tridiagonalization, the one step of it that is a matrix–vector
  * product per column (half its O(n³) work: LAPACK's dsytrd spends the same there). JavaScript does it at
  * ~1.4 ns a multiply-add; this WebAssembly SIMD loop, on a memory of its own so that it serves every
- * backend, takes float32 entries four at a time into float64 sums, as the JavaScript loop does.
+ * backend, takes float32 entries four at a time into float64 sums, as the JavaScript loop does. The
+ * matrix stays in that memory for the whole reduction (`SymmetricWorkspace`).
  */
 
 // Parameters: A (a block of 4 rows), its row stride (bytes), x, y (float64), blocks of 4 rows, of 4 columns.
@@ -60,41 +61,106 @@ type Exports = { symv(a: number, stride: number, x: number, y: number, rows: num
 const FUNCTIONS = { symv: SYMV };
 
 /**
- * A symmetric len×len float32 matrix held in WebAssembly memory, rows padded to a multiple of 4 with
- * zeros, with its products y[start..len) = A[start.., start..] x[start..). `undefined` where the engine
- * has no WebAssembly SIMD: the caller keeps its JavaScript loop.
+ * The trailing matrix of the tridiagonalization, symmetric, len×len float32, held on the host for the whole
+ * reduction: rows padded with zeros to `ld` (a multiple of 4), in WebAssembly memory when the engine has
+ * SIMD, else in a plain buffer with the same loops in JavaScript. Each panel reads its rows, takes one
+ * product per column, and then the update A ← A[b.., b..] − P in place: no upload, subtraction kernel or
+ * download of the whole trailing matrix per panel, only the update product P comes from the backend.
  */
-export interface SimdSymmetric {
+export interface SymmetricWorkspace {
+  /** The current order. */
+  readonly len: number;
+  /** Row r (len entries); valid until the next `shrink`. */
+  row(r: number): Float32Array;
+  /** y[start..len) = A[start.., start..] x[start..) in float64 sums; y's first `start` entries are left alone. */
   times(x: Float64Array, start: number, y: Float64Array): void;
+  /** A ← A[b.., b..] − P for P (len − b)×(len − b) row-major. */
+  shrink(b: number, p: Float32Array): void;
 }
 
-export function simdSymmetric(a: Float32Array, len: number): SimdSymmetric | undefined {
-  const wasm = instantiateOwn<Exports>(FUNCTIONS);
-  if (!wasm) return undefined;
-  const ld = (len + 3) & ~3;
-  // Layout: A (ld × ld float32), x (ld float64), y (ld float64).
-  const [xAt, yAt] = [4 * ld * ld, 4 * ld * ld + 8 * ld];
-  const bytes = yAt + 8 * ld;
-  const { memory } = wasm;
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-  const matrix = new Float32Array(memory.buffer, 0, ld * ld);
+const padded = (len: number) => (len + 3) & ~3;
+
+/** Copies symmetric `a` (len×len row-major) into a workspace; `simd: false` forces the JavaScript loops. */
+export function symmetricWorkspace(a: Float32Array, len: number, simd = true): SymmetricWorkspace {
+  const wasm = simd ? instantiateOwn<Exports>(FUNCTIONS) : undefined;
+  let ld = padded(len);
+  // Layout: A (ld × ld float32), then x and y (ld float64 each) — both move down as A shrinks.
+  const bytes = 4 * ld * ld + 16 * ld;
+  let buffer: ArrayBuffer;
+  if (wasm) {
+    const { memory } = wasm;
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    buffer = memory.buffer;
+  } else {
+    buffer = new ArrayBuffer(bytes);
+  }
+  const matrix = new Float32Array(buffer, 0, bytes >> 2);
   for (let r = 0; r < len; r++) {
     matrix.set(a.subarray(r * len, (r + 1) * len), r * ld);
     matrix.fill(0, r * ld + len, (r + 1) * ld);
   }
-  matrix.fill(0, len * ld);
-  const xs = new Float64Array(memory.buffer, xAt, ld).fill(0);
-  const ys = new Float64Array(memory.buffer, yAt, ld);
+  matrix.fill(0, len * ld, ld * ld);
+  const vectors = () => {
+    const xAt = 4 * ld * ld;
+    return {
+      xAt,
+      yAt: xAt + 8 * ld,
+      xs: new Float64Array(buffer, xAt, ld),
+      ys: new Float64Array(buffer, xAt + 8 * ld, ld),
+    };
+  };
+  let { xAt, yAt, xs, ys } = vectors();
   return {
+    get len() {
+      return len;
+    },
+    row: (r) => matrix.subarray(r * ld, r * ld + len),
     times(x, start, y) {
       // Blocks start at start rounded down to 4; x is zero before `start`, so the extra columns add 0.
       const first = start & ~3;
       xs.fill(0, 0, start);
       xs.set(x.subarray(start, len), start);
-      const blocks = (ld - first) >> 2;
-      if (blocks === 0) return;
-      wasm.exports.symv(4 * (first * ld + first), 4 * ld, xAt + 8 * first, yAt + 8 * first, blocks, blocks);
+      xs.fill(0, len);
+      if (first >= ld) return;
+      if (wasm) {
+        const blocks = (ld - first) >> 2;
+        wasm.exports.symv(4 * (first * ld + first), 4 * ld, xAt + 8 * first, yAt + 8 * first, blocks, blocks);
+      } else {
+        timesJS(matrix, ld, first, xs, ys);
+      }
       y.set(ys.subarray(start, len), start);
     },
+    shrink(b, p) {
+      const rest = len - b;
+      const next = padded(rest);
+      // In place, front to back: row r's new place r·next never passes its old one (b + r)·ld + b.
+      for (let r = 0; r < rest; r++) {
+        const from = (b + r) * ld + b;
+        const to = r * next;
+        const pr = r * rest;
+        for (let c = 0; c < rest; c++) matrix[to + c] = matrix[from + c]! - p[pr + c]!;
+        matrix.fill(0, to + rest, to + next);
+      }
+      matrix.fill(0, rest * next, next * next);
+      len = rest;
+      ld = next;
+      ({ xAt, yAt, xs, ys } = vectors());
+    },
   };
+}
+
+/** The product in JavaScript, four rows at a time (each x[j] loaded once for four products). */
+function timesJS(a: Float32Array, ld: number, first: number, x: Float64Array, y: Float64Array): void {
+  for (let i = first; i < ld; i += 4) {
+    const [r0, r1, r2, r3] = [i * ld, (i + 1) * ld, (i + 2) * ld, (i + 3) * ld];
+    let [y0, y1, y2, y3] = [0, 0, 0, 0];
+    for (let j = first; j < ld; j++) {
+      const xj = x[j]!;
+      y0 += a[r0 + j]! * xj;
+      y1 += a[r1 + j]! * xj;
+      y2 += a[r2 + j]! * xj;
+      y3 += a[r3 + j]! * xj;
+    }
+    [y[i], y[i + 1], y[i + 2], y[i + 3]] = [y0, y1, y2, y3];
+  }
 }
