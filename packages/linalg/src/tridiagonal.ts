@@ -56,8 +56,9 @@ function qlValues(d: Float64Array, e: Float64Array, lo: number, hi: number): voi
           underflow = true;
           break;
         }
-        s = f / r;
-        c = g / r;
+        const inverse = 1 / r; // one division on the sweep's critical path, not two
+        s = f * inverse;
+        c = g * inverse;
         g = d[i + 1]! - p;
         r = (d[i]! - g) * s + 2 * c * b;
         p = s * r;
@@ -85,8 +86,7 @@ function startVector(x: Float64Array, seed: number): void {
 
 /** LU factors of T − λI with partial pivoting (LAPACK's dgttrf), reused across inverse-iteration steps. */
 interface ShiftedLU {
-  readonly dd: Float64Array;
-  /** 1 / dd: the solves multiply (a division costs ~4× a multiply and sits on their critical path). */
+  /** 1 / U's diagonal: the solves multiply (a division costs ~4× a multiply and sits on their critical path). */
   readonly inv: Float64Array;
   readonly du: Float64Array;
   readonly dl: Float64Array;
@@ -96,7 +96,6 @@ interface ShiftedLU {
 
 function shiftedWorkspace(n: number): ShiftedLU {
   return {
-    dd: new Float64Array(n),
     inv: new Float64Array(n),
     du: new Float64Array(n),
     dl: new Float64Array(n),
@@ -110,38 +109,40 @@ function shiftedWorkspace(n: number): ShiftedLU {
  * eigenvalue the solve is meant to blow up along the eigenvector, never to divide by zero.
  */
 function factorShifted(d: Float64Array, e: Float64Array, lambda: number, tiny: number, lu: ShiftedLU): void {
-  const { dd, du, dl, du2, swap } = lu;
+  const { inv, du, dl, du2, swap } = lu;
   const n = d.length;
-  du2.fill(0);
-  swap.fill(0);
-  for (let i = 0; i < n; i++) dd[i] = d[i]! - lambda;
+  const raised = (x: number) => (Math.abs(x) < tiny ? (x < 0 ? -tiny : tiny) : x);
+  // One pass: the current row's diagonal and superdiagonal as they stand after earlier eliminations.
+  let diag = d[0]! - lambda;
+  let upper = n > 1 ? e[0]! : 0;
   for (let i = 0; i < n - 1; i++) {
-    du[i] = e[i]!;
-    dl[i] = e[i]!;
-  }
-  for (let i = 0; i < n - 1; i++) {
-    if (Math.abs(dd[i]!) >= Math.abs(dl[i]!)) {
-      const pivot = Math.abs(dd[i]!) < tiny ? (dd[i]! < 0 ? -tiny : tiny) : dd[i]!;
-      dd[i] = pivot;
-      const fact = dl[i]! / pivot;
+    const lower = e[i]!;
+    let nextDiag = d[i + 1]! - lambda;
+    let nextUpper = i < n - 2 ? e[i + 1]! : 0;
+    if (Math.abs(diag) >= Math.abs(lower)) {
+      const pivot = raised(diag);
+      const fact = lower / pivot;
+      inv[i] = 1 / pivot;
       dl[i] = fact;
-      dd[i + 1] = dd[i + 1]! - fact * du[i]!;
+      du[i] = upper;
+      du2[i] = 0;
+      swap[i] = 0;
+      nextDiag -= fact * upper;
     } else {
-      const fact = dd[i]! / dl[i]!;
-      dd[i] = dl[i]!;
+      // Rows i and i + 1 swap: the pivot is the subdiagonal entry.
+      const fact = diag / lower;
+      inv[i] = 1 / lower;
       dl[i] = fact;
-      const temp = du[i]!;
-      du[i] = dd[i + 1]!;
-      dd[i + 1] = temp - fact * dd[i + 1]!;
-      if (i < n - 2) {
-        du2[i] = du[i + 1]!;
-        du[i + 1] = -fact * du[i + 1]!;
-      }
+      du[i] = nextDiag;
+      du2[i] = nextUpper;
       swap[i] = 1;
+      nextDiag = upper - fact * nextDiag;
+      nextUpper = -fact * nextUpper;
     }
+    diag = nextDiag;
+    upper = nextUpper;
   }
-  if (Math.abs(dd[n - 1]!) < tiny) dd[n - 1] = dd[n - 1]! < 0 ? -tiny : tiny;
-  for (let i = 0; i < n; i++) lu.inv[i] = 1 / dd[i]!;
+  inv[n - 1] = 1 / raised(diag);
 }
 
 /** Solves (T − λI) x = b in place from the factors (LAPACK's dgtts2). */
@@ -163,12 +164,20 @@ function solveShifted(lu: ShiftedLU, x: Float64Array): void {
 }
 
 function normalize(x: Float64Array): void {
+  // Usually the squares neither overflow nor underflow: one pass for the norm, one to scale.
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i]! * x[i]!;
+  if (sum > 1e-280 && sum < 1e280) {
+    const f = 1 / Math.sqrt(sum);
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! * f;
+    return;
+  }
   let big = 0;
   for (let i = 0; i < x.length; i++) big = Math.max(big, Math.abs(x[i]!));
   if (big === 0 || !Number.isFinite(big)) return;
-  // Scaled by 1/big first so that the squares cannot overflow; one multiply per entry, no division.
+  // Scaled by 1/big first so that the squares cannot overflow.
   const scale = 1 / big;
-  let sum = 0;
+  sum = 0;
   for (let i = 0; i < x.length; i++) {
     const t = x[i]! * scale;
     sum += t * t;
