@@ -163,7 +163,7 @@ function tridiagonalize(a: tf.Tensor2D): Tridiagonal {
     for (let r = 0; r < b; r++) {
       for (let k = r + 1; k < len; k++) rows[r * n + i + k] = v[r * len + k]!;
     }
-    panels.push({ vt: fromHost(rows, b, n), t: fromHost(compactWY(v, taus, b, len), b, b) });
+    panels.push({ vt: fromHost(rows, b, n), t: fromHost(compactWY(v, taus, b, len), b, b), offset: i + 1 });
     const rest = len - b;
     if (rest <= 0) break;
     // Trailing update A ← A − V Wᵀ − W Vᵀ as one product [V W]·[W V]ᵀ of inner size 2b.
