@@ -1,0 +1,65 @@
+import { Rng } from '@cnn/core';
+import { describe, expect, it } from 'vitest';
+import { compactWY, factorPanel, reflectorRows } from './householder';
+import { rowStore } from './row_store';
+
+const randomRows = (rng: Rng, count: number) => Float64Array.from({ length: count }, () => rng.normal());
+
+describe('rowStore', () => {
+  it.each([1, 5, 8, 37])(
+    'dot and axpy from every start agree with float64 loops (rows of %i entries)',
+    (len) => {
+      const rng = new Rng(len);
+      const a = randomRows(rng, len);
+      const b = randomRows(rng, len);
+      const rows = rowStore(2, len);
+      // Where the engine has WebAssembly SIMD (Node does) the rows are padded to groups of four.
+      expect(rows.ld).toBe((len + 3) & ~3);
+      for (let from = 0; from < len; from++) {
+        rows.data.set(a, 0);
+        rows.data.set(b, rows.ld);
+        let dot = 0;
+        for (let l = from; l < len; l++) dot += a[l]! * b[l]!;
+        expect(rows.dot(0, 1, from)).toBeCloseTo(dot, 12);
+        rows.axpy(0.75, 0, 1, from);
+        for (let l = 0; l < len; l++) {
+          expect(rows.data[rows.ld + l]).toBeCloseTo(l < from ? b[l]! : b[l]! - 0.75 * a[l]!, 12);
+        }
+        for (let l = len; l < rows.ld; l++) expect(rows.data[rows.ld + l]).toBe(0);
+      }
+    },
+  );
+
+  it('gives factorPanel and compactWY the results of their JavaScript loops, and an orthogonal I − V T Vᵀ', () => {
+    const [b, n] = [6, 23];
+    const p = randomRows(new Rng(9), b * n);
+    const [simd, js] = [p.slice(), p.slice()];
+    const taus = factorPanel(simd, b, n);
+    const jsTaus = factorPanel(js, b, n, false);
+    for (let i = 0; i < b * n; i++) expect(simd[i]).toBeCloseTo(js[i]!, 12);
+    for (let r = 0; r < b; r++) expect(taus[r]).toBeCloseTo(jsTaus[r]!, 12);
+    const v = reflectorRows(simd, b, n, 0, n);
+    const t = compactWY(v, taus, b, n);
+    const jsT = compactWY(v, taus, b, n, false);
+    for (let i = 0; i < b * b; i++) expect(t[i]).toBeCloseTo(jsT[i]!, 12);
+    // Q = I − V T Vᵀ (n×n, V = vᵀ) is orthogonal: Qᵀ Q = I.
+    const q = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let r = 0; r < b; r++)
+          for (let c = 0; c < b; c++) s += v[r * n + i]! * t[r * b + c]! * v[c * n + j]!;
+        q[i * n + j] = (i === j ? 1 : 0) - s;
+      }
+    }
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let l = 0; l < n; l++) s += q[l * n + i]! * q[l * n + j]!;
+        worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+      }
+    }
+    expect(worst).toBeLessThan(1e-13);
+  });
+});
