@@ -48,6 +48,7 @@ export function makeReflector(x: Float64Array, start: number, end: number): Refl
  */
 export function factorPanel(p: Float64Array, b: number, n: number, simd = true): Float64Array {
   const taus = new Float64Array(b);
+  const z = new Float64Array(b);
   const rows = rowStore(b, n, simd);
   const { data, ld } = rows;
   for (let r = 0; r < b; r++) data.set(p.subarray(r * n, (r + 1) * n), r * ld);
@@ -58,7 +59,10 @@ export function factorPanel(p: Float64Array, b: number, n: number, simd = true):
     if (tau === 0) continue;
     // Apply H = I − τ v vᵀ to the panel's later columns: c ← c − τ (vᵀc) v, v = (1, tail) from entry r.
     data[row + r] = 1;
-    for (let c = r + 1; c < b; c++) rows.axpy(tau * rows.dot(r, c, r), r, c, r);
+    const later = b - r - 1;
+    rows.dots(r, r + 1, later, r, z);
+    for (let c = 0; c < later; c++) z[c] = tau * z[c]!;
+    rows.axpys(z, r, r + 1, later, r);
     data[row + r] = beta;
   }
   for (let r = 0; r < b; r++) p.set(data.subarray(r * ld, r * ld + n), r * n);
@@ -105,7 +109,7 @@ export function compactWY(
     t[i * b + i] = tau;
     if (tau === 0 || i === 0) continue;
     // v_i is zero before entry i: the products start there.
-    for (let r = 0; r < i; r++) z[r] = rows.dot(r, i, i);
+    rows.dots(i, 0, i, i, z);
     // T[0:i, i] = −τ T[0:i, 0:i] z
     for (let r = 0; r < i; r++) {
       let s = 0;

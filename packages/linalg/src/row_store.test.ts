@@ -7,25 +7,36 @@ const randomRows = (rng: Rng, count: number) => Float64Array.from({ length: coun
 
 describe('rowStore', () => {
   it.each([1, 5, 8, 37])(
-    'dot and axpy from every start agree with float64 loops (rows of %i entries)',
+    'dots and axpys of 1–6 rows from every start agree with float64 loops (rows of %i entries)',
     (len) => {
       const rng = new Rng(len);
-      const a = randomRows(rng, len);
-      const b = randomRows(rng, len);
-      const rows = rowStore(2, len);
+      const count = 7;
+      const source = randomRows(rng, count * len);
+      const alphas = Float64Array.from({ length: count }, (_, k) => 0.25 * (k + 1));
+      const rows = rowStore(count, len);
       // Where the engine has WebAssembly SIMD (Node does) the rows are padded to groups of four.
       expect(rows.ld).toBe((len + 3) & ~3);
-      for (let from = 0; from < len; from++) {
-        rows.data.set(a, 0);
-        rows.data.set(b, rows.ld);
-        let dot = 0;
-        for (let l = from; l < len; l++) dot += a[l]! * b[l]!;
-        expect(rows.dot(0, 1, from)).toBeCloseTo(dot, 12);
-        rows.axpy(0.75, 0, 1, from);
-        for (let l = 0; l < len; l++) {
-          expect(rows.data[rows.ld + l]).toBeCloseTo(l < from ? b[l]! : b[l]! - 0.75 * a[l]!, 12);
+      const row = (i: number, l: number) => source[i * len + l]!;
+      for (let take = 1; take < count; take++) {
+        for (let from = 0; from < len; from++) {
+          for (let i = 0; i < count; i++) rows.data.set(source.subarray(i * len, (i + 1) * len), i * rows.ld);
+          const out = new Float64Array(take);
+          rows.dots(0, 1, take, from, out);
+          rows.axpys(alphas, 0, 1, take, from);
+          for (let k = 0; k < take; k++) {
+            let dot = 0;
+            for (let l = from; l < len; l++) dot += row(0, l) * row(1 + k, l);
+            expect(out[k]).toBeCloseTo(dot, 12);
+          }
+          // Rows 1..take updated from `from` on; row 0 and the rows after them untouched; padding zero.
+          for (let i = 0; i < count; i++) {
+            for (let l = 0; l < rows.ld; l++) {
+              const updated = i >= 1 && i <= take && l >= from;
+              const want = l >= len ? 0 : updated ? row(i, l) - alphas[i - 1]! * row(0, l) : row(i, l);
+              expect(rows.data[i * rows.ld + l]).toBeCloseTo(want, 12);
+            }
+          }
         }
-        for (let l = len; l < rows.ld; l++) expect(rows.data[rows.ld + l]).toBe(0);
       }
     },
   );

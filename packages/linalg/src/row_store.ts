@@ -11,79 +11,99 @@ export interface RowStore {
   /** The rows, row i at `i * ld`; entries from the caller's length to `ld` are zero and must stay so. */
   readonly data: Float64Array;
   readonly ld: number;
-  /** Σ data[a, l] · data[b, l] over l ≥ from. */
-  dot(a: number, b: number, from: number): number;
-  /** data[b, l] −= alpha · data[a, l] for l ≥ from. */
-  axpy(alpha: number, a: number, b: number, from: number): void;
+  /** out[k] = Σ data[a, l] · data[first + k, l] over l ≥ from, for k < count. */
+  dots(a: number, first: number, count: number, from: number, out: Float64Array): void;
+  /** data[first + k, l] −= alphas[k] · data[a, l] for l ≥ from, for k < count. */
+  axpys(alphas: Float64Array, a: number, first: number, count: number, from: number): void;
 }
 
-// dot(x, y, quads, out): out = Σ x·y over 4·quads float64 entries. axpy(x, y, quads, alpha): y −= alpha x.
-const [X, Y, QUADS, OUT] = [0, 1, 2, 3];
-const [S0, S1] = [4, 5];
-const advance = [op.get(X), op.i32(32), op.i32Add, op.set(X), op.get(Y), op.i32(32), op.i32Add, op.set(Y)];
-const countdown = [op.get(QUADS), op.i32(1), op.i32Sub, op.tee(QUADS), op.brIf(0), op.end];
+// dots(v, x, stride, pairs, out): out[k] = Σ v·x_k over 2·pairs float64 entries, x_k = x + k·stride, k < 4.
+// axpys(v, x, stride, pairs, a0..a3): x_k −= a_k v. Four rows a pass, so v is read once for four.
+const [V, X, STRIDE, PAIRS, OUT] = [0, 1, 2, 3, 4];
+const rows4 = [0, 1, 2, 3];
+/** The address of row k: x + k · stride. */
+const rowAt = (k: number) => [
+  op.get(X),
+  ...Array(k)
+    .fill([op.get(STRIDE), op.i32Add])
+    .flat(),
+];
+const advance = [op.get(V), op.i32(16), op.i32Add, op.set(V), op.get(X), op.i32(16), op.i32Add, op.set(X)];
+const countdown = [op.get(PAIRS), op.i32(1), op.i32Sub, op.tee(PAIRS), op.brIf(0), op.end];
 
-const DOT: WasmFunction = {
-  params: [i32, i32, i32, i32],
-  locals: [v128, v128], // zero-initialised sums
+const SUMS = 5; // four zero-initialised f64x2 sums, then the current pair of v
+const DOTS: WasmFunction = {
+  params: [i32, i32, i32, i32, i32],
+  locals: [v128, v128, v128, v128, v128],
   body: [
     op.loop,
-    ...[op.get(S0), op.get(X), op.load(), op.get(Y), op.load(), op.f64x2Mul, op.f64x2Add, op.set(S0)],
-    ...[op.get(S1), op.get(X), op.load(16), op.get(Y), op.load(16), op.f64x2Mul, op.f64x2Add, op.set(S1)],
+    ...[op.get(V), op.load(), op.set(SUMS + 4)],
+    ...rows4.flatMap((k) => [
+      ...[op.get(SUMS + k), op.get(SUMS + 4), ...rowAt(k), op.load(), op.f64x2Mul, op.f64x2Add],
+      op.set(SUMS + k),
+    ]),
     ...advance,
     ...countdown,
-    ...[op.get(S0), op.get(S1), op.f64x2Add, op.set(S0)],
-    ...[op.get(OUT), op.get(S0), op.f64x2Lane(0), op.get(S0), op.f64x2Lane(1), op.f64Add, op.f64Store()],
+    ...rows4.flatMap((k) => [
+      ...[op.get(OUT), op.get(SUMS + k), op.f64x2Lane(0), op.get(SUMS + k), op.f64x2Lane(1), op.f64Add],
+      op.f64Store(8 * k),
+    ]),
   ],
 };
 
-const AXPY: WasmFunction = {
-  params: [i32, i32, i32, f64],
-  locals: [v128],
+const ALPHAS = 4; // a0..a3 are parameters 4..7; their splats locals 8..11, then the pair of v
+const AXPYS: WasmFunction = {
+  params: [i32, i32, i32, i32, f64, f64, f64, f64],
+  locals: [v128, v128, v128, v128, v128],
   body: [
-    ...[op.get(OUT), op.f64x2Splat, op.set(S0)],
+    ...rows4.flatMap((k) => [op.get(ALPHAS + k), op.f64x2Splat, op.set(ALPHAS + 4 + k)]),
     op.loop,
-    ...[
-      op.get(Y),
-      op.get(Y),
-      op.load(),
-      op.get(S0),
-      op.get(X),
-      op.load(),
-      op.f64x2Mul,
-      op.f64x2Sub,
-      op.store(),
-    ],
-    ...[op.get(Y), op.get(Y), op.load(16), op.get(S0), op.get(X), op.load(16), op.f64x2Mul, op.f64x2Sub],
-    op.store(16),
+    ...[op.get(V), op.load(), op.set(ALPHAS + 8)],
+    ...rows4.flatMap((k) => [
+      ...[...rowAt(k), ...rowAt(k), op.load(), op.get(ALPHAS + 4 + k), op.get(ALPHAS + 8), op.f64x2Mul],
+      ...[op.f64x2Sub, op.store()],
+    ]),
     ...advance,
     ...countdown,
   ],
 };
 
 type Exports = {
-  dot(x: number, y: number, quads: number, out: number): void;
-  axpy(x: number, y: number, quads: number, alpha: number): void;
+  dots(v: number, x: number, stride: number, pairs: number, out: number): void;
+  axpys(
+    v: number,
+    x: number,
+    stride: number,
+    pairs: number,
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+  ): void;
 };
-const FUNCTIONS = { dot: DOT, axpy: AXPY };
+const FUNCTIONS = { dots: DOTS, axpys: AXPYS };
 
-/** Byte address of row 0: the first 16 bytes hold the dot product's result. */
-const BASE = 16;
+/** Byte address of row 0: the first 32 bytes hold the four dot products. */
+const BASE = 32;
 
 /** The JavaScript loops, on rows of exactly `len` entries. */
 function jsRows(data: Float64Array, ld: number): RowStore {
   return {
     data,
     ld,
-    dot(a, b, from) {
-      const [ra, rb] = [a * ld, b * ld];
-      let s = 0;
-      for (let l = from; l < ld; l++) s += data[ra + l]! * data[rb + l]!;
-      return s;
+    dots(a, first, count, from, out) {
+      for (let k = 0; k < count; k++) {
+        const [ra, rb] = [a * ld, (first + k) * ld];
+        let s = 0;
+        for (let l = from; l < ld; l++) s += data[ra + l]! * data[rb + l]!;
+        out[k] = s;
+      }
     },
-    axpy(alpha, a, b, from) {
-      const [ra, rb] = [a * ld, b * ld];
-      for (let l = from; l < ld; l++) data[rb + l] = data[rb + l]! - alpha * data[ra + l]!;
+    axpys(alphas, a, first, count, from) {
+      for (let k = 0; k < count; k++) {
+        const [ra, rb, alpha] = [a * ld, (first + k) * ld, alphas[k]!];
+        for (let l = from; l < ld; l++) data[rb + l] = data[rb + l]! - alpha * data[ra + l]!;
+      }
     },
   };
 }
@@ -96,30 +116,55 @@ export function rowStore(rows: number, len: number, simd = true): RowStore {
   const wasm = simd ? instantiateOwn<Exports>(FUNCTIONS) : undefined;
   if (!wasm) return jsRows(new Float64Array(rows * len), len);
   const ld = (len + 3) & ~3;
-  const bytes = BASE + 8 * rows * ld;
+  // Three zero rows past the end: the kernels always take four rows, the last group's extras among them.
+  const bytes = BASE + 8 * (rows + 3) * ld;
   const { memory, exports } = wasm;
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-  const data = new Float64Array(memory.buffer, BASE, rows * ld).fill(0);
-  const out = new Float64Array(memory.buffer, 0, 1);
+  new Float64Array(memory.buffer, BASE, (rows + 3) * ld).fill(0);
+  const data = new Float64Array(memory.buffer, BASE, rows * ld);
+  const sums = new Float64Array(memory.buffer, 0, 4);
+  const at = (row: number, l: number) => BASE + 8 * (row * ld + l);
+  // Entries up to the next multiple of 4 run here, the rest — whole groups of four — in WebAssembly.
+  const aligned = (from: number) => Math.min((from + 3) & ~3, ld);
   return {
     data,
     ld,
-    dot(a, b, from) {
-      // Entries up to the next multiple of 4 here; the rest, whole groups of four, in WebAssembly.
-      const [ra, rb] = [a * ld, b * ld];
-      const head = Math.min((from + 3) & ~3, ld);
-      let s = 0;
-      for (let l = from; l < head; l++) s += data[ra + l]! * data[rb + l]!;
-      if (head === ld) return s;
-      exports.dot(BASE + 8 * (ra + head), BASE + 8 * (rb + head), (ld - head) >> 2, 0);
-      return s + out[0]!;
-    },
-    axpy(alpha, a, b, from) {
-      const [ra, rb] = [a * ld, b * ld];
-      const head = Math.min((from + 3) & ~3, ld);
-      for (let l = from; l < head; l++) data[rb + l] = data[rb + l]! - alpha * data[ra + l]!;
+    dots(a, first, count, from, out) {
+      const head = aligned(from);
+      for (let k = 0; k < count; k++) {
+        const [ra, rb] = [a * ld, (first + k) * ld];
+        let s = 0;
+        for (let l = from; l < head; l++) s += data[ra + l]! * data[rb + l]!;
+        out[k] = s;
+      }
       if (head === ld) return;
-      exports.axpy(BASE + 8 * (ra + head), BASE + 8 * (rb + head), (ld - head) >> 2, alpha);
+      for (let g = 0; g < count; g += 4) {
+        exports.dots(at(a, head), at(first + g, head), 8 * ld, (ld - head) >> 1, 0);
+        for (let k = g; k < Math.min(g + 4, count); k++) out[k] = out[k]! + sums[k - g]!;
+      }
+    },
+    axpys(alphas, a, first, count, from) {
+      const head = aligned(from);
+      for (let k = 0; k < count; k++) {
+        const [ra, rb, alpha] = [a * ld, (first + k) * ld, alphas[k]!];
+        for (let l = from; l < head; l++) data[rb + l] = data[rb + l]! - alpha * data[ra + l]!;
+      }
+      if (head === ld) return;
+      // Rows past `count` in the last group take α = 0: x − 0·v leaves them as they are.
+      const alpha = (k: number) => (k < count ? alphas[k]! : 0);
+      for (let g = 0; g < count; g += 4) {
+        const x = at(first + g, head);
+        exports.axpys(
+          at(a, head),
+          x,
+          8 * ld,
+          (ld - head) >> 1,
+          alpha(g),
+          alpha(g + 1),
+          alpha(g + 2),
+          alpha(g + 3),
+        );
+      }
     },
   };
 }
