@@ -13,7 +13,7 @@ export interface QRFactor {
   readonly m: number;
   readonly n: number;
   readonly panels: readonly Panel[];
-  /** R, min(m, n) × n row-major, float64. */
+  /** R, k × n row-major, float64; k = min(m, n), or min(m, columns) when fewer columns were factored. */
   readonly r: Float64Array;
 }
 
@@ -21,12 +21,13 @@ export interface QRFactor {
  * Blocked Householder QR (LAPACK's dgeqrf, on a matrix kept transposed so that panels are contiguous rows):
  * each panel of {@link PANEL} columns is factored in float64 on the host — O(m·b²) work — and its compact
  * WY form updates the trailing columns with three matrix products on the backend, where the O(m·n²) work
- * runs. With `reflectors` false the panels are not kept (R alone: `panels` comes back empty). The caller
- * disposes the factor with {@link disposeFactor}.
+ * runs. With `reflectors` false the panels are not kept (R alone: `panels` comes back empty). Only the first
+ * `columns` columns are factored (the others are carried along: R's rows hold Qᵀ of them, as when a
+ * right-hand side rides along for least squares). The caller disposes the factor with {@link disposeFactor}.
  */
-export function householderQR(a: tf.Tensor2D, reflectors = true): QRFactor {
+export function householderQR(a: tf.Tensor2D, reflectors = true, columns = a.shape[1]): QRFactor {
   const [m, n] = a.shape;
-  const k = Math.min(m, n);
+  const k = Math.min(m, columns);
   const r = new Float64Array(k * n);
   const panels: Panel[] = [];
   // cur = (A's trailing block)ᵀ: rows are the columns j.. of A, columns its rows j..
