@@ -44,25 +44,34 @@ export function householderQR(a: tf.Tensor2D, reflectors = true, columns = a.sha
       for (let col = row; col < b; col++) r[(j + row) * n + j + col] = p[col * len + row]!;
     }
     const local = reflectorRows(p, b, len, 0, len);
-    const tHost = compactWY(local, taus, b, len);
-    if (reflectors) {
-      const vt = fromHost(j === 0 ? local : reflectorRows(p, b, len, j, m), b, m);
-      panels.push({ vt, t: fromHost(tHost, b, b), offset: j });
-    }
+    const v = fromHost(local, b, len);
+    const t = fromHost(compactWY(local, taus, b, len), b, b);
+    // Kept panels hold Vᵀ at full length m (zeros before the offset), padded on the backend.
+    const vt = reflectors
+      ? j === 0
+        ? v
+        : (tf.pad(v, [
+            [0, 0],
+            [j, 0],
+          ]) as tf.Tensor2D)
+      : undefined;
+    if (vt) panels.push({ vt, t, offset: j });
     const rest = rows - b;
-    if (rest === 0) break;
     // (Q_pᵀ A)ᵀ = Aᵀ − (Aᵀ V) T Vᵀ on the whole trailing block, the panel's own b rows included: cheaper
     // than cutting the other rows out first (one pass fewer over the block for b/rows more products).
-    const next = tf.tidy(() => {
-      const v = fromHost(local, b, len);
-      const t = fromHost(tHost, b, b);
-      const updated = tf.sub(cur, tf.matMul(tf.matMul(tf.matMul(cur, v, false, true), t), v));
-      const rBlock = tf.slice(updated, [b, 0], [rest, b]).dataSync();
-      for (let c = 0; c < rest; c++) {
-        for (let row = 0; row < b; row++) r[(j + row) * n + j + b + c] = rBlock[c * b + row]!;
-      }
-      return len > b ? (tf.slice(updated, [b, b], [rest, len - b]) as tf.Tensor2D) : undefined;
-    });
+    const next =
+      rest === 0
+        ? undefined
+        : tf.tidy(() => {
+            const updated = tf.sub(cur, tf.matMul(tf.matMul(tf.matMul(cur, v, false, true), t), v));
+            const rBlock = tf.slice(updated, [b, 0], [rest, b]).dataSync();
+            for (let c = 0; c < rest; c++) {
+              for (let row = 0; row < b; row++) r[(j + row) * n + j + b + c] = rBlock[c * b + row]!;
+            }
+            return len > b ? (tf.slice(updated, [b, b], [rest, len - b]) as tf.Tensor2D) : undefined;
+          });
+    if (v !== vt) v.dispose();
+    if (!vt) t.dispose();
     cur.dispose();
     if (next === undefined) break;
     cur = next;
