@@ -1,7 +1,7 @@
 import { Rng, ready } from '@cnn/core';
-import { lstsq, pinv, svd } from '@cnn/linalg';
+import { lstsq, pinv, qr, svd } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
-import { report, time } from './report';
+import { report, time, timeEach } from './report';
 
 /**
  * The issue's shapes, with LAPACK's (numpy, float32) seconds on this machine for the ratio, and the
@@ -39,7 +39,7 @@ function svdAccuracy(a: tf.Tensor2D, u: tf.Tensor, s: tf.Tensor, v: tf.Tensor) {
 
 /**
  * Seconds and accuracy of `svd` on the issue's four shapes (Gaussian matrices), then `lstsq` (each
- * method) and `pinv` on 2000×500, per backend.
+ * method) and `pinv` on 2000×500, and `qr` of 10,000×784, per backend.
  */
 export async function linalg(backends: string[]): Promise<void> {
   for (const backend of backends) {
@@ -78,7 +78,48 @@ export async function linalg(backends: string[]): Promise<void> {
       tf.dispose([a, r.u, r.s, r.v]);
     }
     await solvers(backend, warmup, runs);
+    if (backend === 'cpu') {
+      console.log('# linalg: qr 10000x784 skipped on cpu (minutes)');
+    } else {
+      await tallQR(backend);
+    }
   }
+}
+
+/**
+ * `qr` of a tall 10,000 × 784 matrix (PCA's full solver on MNIST factors such a matrix): both factors,
+ * and R alone (`mode: 'r'`), alternated so that a drifting machine load slows both alike; with the
+ * orthogonality of Q and ‖A − QR‖/‖A‖.
+ */
+async function tallQR(backend: string): Promise<void> {
+  const [m, n] = [10000, 784];
+  const a = new Rng(1).randomNormal([m, n]) as tf.Tensor2D;
+  const [both, rOnly] = await timeEach(
+    [
+      async () => {
+        const { q, r } = qr(a);
+        await q.data();
+        tf.dispose([q, r]);
+      },
+      async () => {
+        const { r } = qr(a, { mode: 'r' });
+        await r.data();
+        r.dispose();
+      },
+    ],
+    { warmup: 0, runs: 3 },
+  );
+  const shape = `${m}x${n}`;
+  report({ bench: 'linalg-qr', backend, shape, mode: 'qr', value: both!, unit: 's' });
+  report({ bench: 'linalg-qr', backend, shape, mode: 'r', value: rOnly!, unit: 's' });
+  const { q, r } = qr(a);
+  const [orthogonality, reconstruction] = tf.tidy(() => [
+    maxAbs(tf.sub(tf.matMul(q as tf.Tensor2D, q as tf.Tensor2D, true, false), tf.eye(n))),
+    tf.norm(tf.sub(a, tf.matMul(q, r))).dataSync()[0]! / tf.norm(a).dataSync()[0]!,
+  ]);
+  report({ bench: 'linalg-qr', backend, shape, value: orthogonality!, unit: 'max|QᵀQ−I|' });
+  report({ bench: 'linalg-qr', backend, shape, value: reconstruction!, unit: '‖A−QR‖/‖A‖' });
+  tf.dispose([a, q, r]);
 }
 
 /** lstsq (each method) and pinv on 2000×500, with the residual's orthogonality to col(A). */

@@ -92,6 +92,8 @@ export const op = {
   bitselect: simd(0x52),
   /** f64x2 from the two low f32 lanes. */
   promoteLow: simd(0x5f),
+  /** f64x2 with the f64 on the stack in both lanes. */
+  f64x2Splat: simd(0x14),
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),

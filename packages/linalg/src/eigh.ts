@@ -108,7 +108,7 @@ function tridiagonalize(a: tf.Tensor2D, hostOrder = HOST_MATVEC_MAX): Tridiagona
     const rows = new Float64Array(b * n);
     for (let r = 0; r < b; r++)
       rows.set(heap.subarray(2 * r * ld + r + 1, 2 * r * ld + len), r * n + i + r + 1);
-    panels.push({ vt: fromHost(rows, b, n), t: fromHost(t, b, b) });
+    panels.push({ vt: fromHost(rows, b, n), t: fromHost(t, b, b), offset: i + 1 });
     const rest = len - b;
     if (rest <= 0) break;
     // Trailing update A ← A − V Wᵀ − W Vᵀ as one product [V W]·[W V]ᵀ of inner size 2b.

@@ -1,11 +1,13 @@
 /**
- * Householder reflectors in float64 JavaScript: generating them, factoring a narrow panel, and the compact
+ * Householder reflectors in float64 on the host: generating them, factoring a narrow panel, and the compact
  * WY form (Schreiber & Van Loan) that turns a panel's b reflectors into one I − V T Vᵀ, so that applying
  * them to a large matrix is three matrix products on the backend instead of b rank-1 updates.
  *
  * Panels are stored transposed: row r of a panel is column r of the matrix, from the panel's first row
  * down. Rows are then contiguous both here and in a backend tensor holding the matrix transposed.
  */
+
+import { rowStore } from './row_store';
 
 /** H = I − τ v vᵀ with v[0] = 1 maps x to β e₁ (LAPACK's dlarfg convention: β = −sign(x₀)‖x‖). */
 export interface Reflector {
@@ -40,25 +42,30 @@ export function makeReflector(x: Float64Array, start: number, end: number): Refl
 /**
  * Householder QR of a panel in place (unblocked, LAPACK's dgeqr2 on the transposed layout): `p` holds b
  * rows of length n (row r = column r of the panel). On return row r holds R's column r in entries 0..r and
- * reflector r's tail below (entries r+1..n). Returns the τ of each reflector.
+ * reflector r's tail below (entries r+1..n). Returns the τ of each reflector. The O(n·b²) loops run in
+ * WebAssembly SIMD where the engine has it (`simd` false: JavaScript, the same arithmetic but for the
+ * order of the sums).
  */
-export function factorPanel(p: Float64Array, b: number, n: number): Float64Array {
+export function factorPanel(p: Float64Array, b: number, n: number, simd = true): Float64Array {
   const taus = new Float64Array(b);
+  const z = new Float64Array(b);
+  const rows = rowStore(b, n, simd);
+  const { data, ld } = rows;
+  for (let r = 0; r < b; r++) data.set(p.subarray(r * n, (r + 1) * n), r * ld);
   for (let r = 0; r < Math.min(b, n); r++) {
-    const row = r * n;
-    const { tau } = makeReflector(p, row + r, row + n);
+    const row = r * ld;
+    const { tau, beta } = makeReflector(data, row + r, row + n);
     taus[r] = tau;
     if (tau === 0) continue;
-    // Apply H = I − τ v vᵀ to the panel's later columns: c ← c − τ (vᵀc) v, v = (1, p[row+r+1 ..]).
-    for (let c = r + 1; c < b; c++) {
-      const col = c * n;
-      let dot = p[col + r]!;
-      for (let i = r + 1; i < n; i++) dot += p[row + i]! * p[col + i]!;
-      const f = tau * dot;
-      p[col + r] = p[col + r]! - f;
-      for (let i = r + 1; i < n; i++) p[col + i] = p[col + i]! - f * p[row + i]!;
-    }
+    // Apply H = I − τ v vᵀ to the panel's later columns: c ← c − τ (vᵀc) v, v = (1, tail) from entry r.
+    data[row + r] = 1;
+    const later = b - r - 1;
+    rows.dots(r, r + 1, later, r, z);
+    for (let c = 0; c < later; c++) z[c] = tau * z[c]!;
+    rows.axpys(z, r, r + 1, later, r);
+    data[row + r] = beta;
   }
+  for (let r = 0; r < b; r++) p.set(data.subarray(r * ld, r * ld + n), r * n);
   return taus;
 }
 
@@ -84,20 +91,25 @@ export function reflectorRows(
 
 /**
  * T of the compact WY form H₀H₁…H_{b−1} = I − V T Vᵀ (upper triangular, b×b row-major; LAPACK's dlarft,
- * forward and columnwise). `v` holds the reflectors as rows of length `len`.
+ * forward and columnwise). `v` holds the reflectors as rows of length `len`, row i zero before entry i.
  */
-export function compactWY(v: Float64Array, taus: Float64Array, b: number, len: number): Float64Array {
+export function compactWY(
+  v: Float64Array,
+  taus: Float64Array,
+  b: number,
+  len: number,
+  simd = true,
+): Float64Array {
   const t = new Float64Array(b * b);
   const z = new Float64Array(b);
+  const rows = rowStore(b, len, simd);
+  for (let r = 0; r < b; r++) rows.data.set(v.subarray(r * len, (r + 1) * len), r * rows.ld);
   for (let i = 0; i < b; i++) {
     const tau = taus[i]!;
     t[i * b + i] = tau;
     if (tau === 0 || i === 0) continue;
-    for (let r = 0; r < i; r++) {
-      let dot = 0;
-      for (let k = 0; k < len; k++) dot += v[r * len + k]! * v[i * len + k]!;
-      z[r] = dot;
-    }
+    // v_i is zero before entry i: the products start there.
+    rows.dots(i, 0, i, i, z);
     // T[0:i, i] = −τ T[0:i, 0:i] z
     for (let r = 0; r < i; r++) {
       let s = 0;

@@ -59,6 +59,32 @@ describe('lstsq', () => {
   });
 
   it.each([
+    [90, 70],
+    [70, 70],
+  ])(
+    'solves %i×%i with three right-hand sides by QR (several panels, b carried through the factorization)',
+    async (m, n) => {
+      const rng = new Rng(m * n);
+      const { a, ref } = gaussian(rng, m, n);
+      const b = rng.randomNormal([m, 3]) as tf.Tensor2D;
+      const bData = b.dataSync();
+      const r = await expectNoLeaks(() => lstsq(a, b, { method: 'qr' }));
+      expect(r.x.shape).toEqual([n, 3]);
+      const got = r.x.dataSync();
+      for (let c = 0; c < 3; c++) {
+        const column = Float64Array.from({ length: m }, (_, i) => bData[i * 3 + c]!);
+        const expected = referenceLstsq(ref, column);
+        const scale = Math.max(...expected.map(Math.abs));
+        // A Gaussian square matrix is less well conditioned (cond ~ n): a looser bound there.
+        expected.forEach((e, i) => {
+          expect(Math.abs(got[i * 3 + c]! - e) / scale).toBeLessThan(m === n ? 1e-3 : 1e-5);
+        });
+      }
+      tf.dispose([a, b, r.x, r.residuals, r.s]);
+    },
+  );
+
+  it.each([
     ['qr', 50, 20],
     ['qr', 20, 50],
     ['auto', 50, 20],

@@ -130,15 +130,16 @@ function viaSVD(a: tf.Tensor2D, b: tf.Tensor2D, rcond: number): LstsqResult {
 function viaQR(a: tf.Tensor2D, b: tf.Tensor2D, rcond: number, strict: boolean): LstsqResult {
   const [m, n] = a.shape;
   const tall = m >= n;
-  const at = tall ? a : tf.transpose(a);
-  const f = householderQR(at);
-  if (at !== a) at.dispose();
+  // Tall: factor [A | b] — b rides along and comes out as Qᵀb in R's last columns, so no reflector is kept
+  // or applied afterwards. Wide: Aᵀ = QR, and Q is applied to the solution of Rᵀ y = b.
+  const target = (tall ? tf.concat([a, b], 1) : tf.transpose(a)) as tf.Tensor2D;
+  const f = householderQR(target, !tall, tall ? n : m);
+  target.dispose();
   try {
     const k = Math.min(m, n);
-    const cols = tall ? n : m;
     let largest = 0;
-    for (let j = 0; j < k; j++) largest = Math.max(largest, Math.abs(f.r[j * cols + j]!));
-    const deficient = Array.from({ length: k }, (_, j) => Math.abs(f.r[j * cols + j]!)).some(
+    for (let j = 0; j < k; j++) largest = Math.max(largest, Math.abs(f.r[j * f.n + j]!));
+    const deficient = Array.from({ length: k }, (_, j) => Math.abs(f.r[j * f.n + j]!)).some(
       (d) => !(d > rcond * largest),
     );
     if (deficient) {
@@ -150,19 +151,23 @@ function viaQR(a: tf.Tensor2D, b: tf.Tensor2D, rcond: number, strict: boolean): 
       }
       return viaSVD(a, b, rcond);
     }
-    const x = tall ? solveTall(f, b) : solveWide(f, b);
-    return { x, residuals: residualsOf(a, b, x, tall && m > n), rank: k, s: triangularSingularValues(f) };
+    const x = tall ? solveTall(f, n, b.shape[1]) : solveWide(f, b);
+    return { x, residuals: residualsOf(a, b, x, tall && m > n), rank: k, s: triangularSingularValues(f, k) };
   } finally {
     disposeFactor(f);
   }
 }
 
-/** m ≥ n: x = R⁻¹ (Qᵀ b)[0:n]. */
-function solveTall(f: QRFactor, b: tf.Tensor2D): tf.Tensor2D {
-  const { n } = f;
-  const k = b.shape[1];
-  const qtb = download(() => tf.slice(applyQTransposed(f, tf.transpose(b), true), [0, 0], [k, n]));
-  return tf.tensor2d(solveUpper(f.r, n, qtb, k), [n, k]);
+/** m ≥ n, [A | b] = Q [R | Qᵀb]: x = R⁻¹ (Qᵀ b)[0:n]. */
+function solveTall(f: QRFactor, n: number, k: number): tf.Tensor2D {
+  const stride = f.n;
+  const r = new Float64Array(n * n);
+  const qtb = new Float64Array(k * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) r[i * n + j] = f.r[i * stride + j]!;
+    for (let c = 0; c < k; c++) qtb[c * n + i] = f.r[i * stride + n + c]!;
+  }
+  return tf.tensor2d(solveUpper(r, n, qtb, k), [n, k]);
 }
 
 /** m < n, Aᵀ = Q R: the minimum-norm x = Q (Rᵀ)⁻¹ b. */
@@ -203,8 +208,7 @@ function normalEquations(a: tf.Tensor2D, b: tf.Tensor2D): LstsqResult {
 }
 
 /** σ(A) = σ(R) for A = QR (or Aᵀ = QR): a values-only SVD of the k×k triangular factor. */
-function triangularSingularValues(f: QRFactor): tf.Tensor1D {
-  const k = Math.min(f.m, f.n);
+function triangularSingularValues(f: QRFactor, k: number): tf.Tensor1D {
   const r = new Float64Array(k * k);
   for (let i = 0; i < k; i++) for (let j = i; j < k; j++) r[i * k + j] = f.r[i * f.n + j]!;
   const rt = fromHost(r, k, k);

@@ -1,0 +1,76 @@
+import { Rng } from '@cnn/core';
+import { describe, expect, it } from 'vitest';
+import { compactWY, factorPanel, reflectorRows } from './householder';
+import { rowStore } from './row_store';
+
+const randomRows = (rng: Rng, count: number) => Float64Array.from({ length: count }, () => rng.normal());
+
+describe('rowStore', () => {
+  it.each([1, 5, 8, 37])(
+    'dots and axpys of 1–6 rows from every start agree with float64 loops (rows of %i entries)',
+    (len) => {
+      const rng = new Rng(len);
+      const count = 7;
+      const source = randomRows(rng, count * len);
+      const alphas = Float64Array.from({ length: count }, (_, k) => 0.25 * (k + 1));
+      const rows = rowStore(count, len);
+      // Where the engine has WebAssembly SIMD (Node does) the rows are padded to groups of four.
+      expect(rows.ld).toBe((len + 3) & ~3);
+      const row = (i: number, l: number) => source[i * len + l]!;
+      for (let take = 1; take < count; take++) {
+        for (let from = 0; from < len; from++) {
+          for (let i = 0; i < count; i++) rows.data.set(source.subarray(i * len, (i + 1) * len), i * rows.ld);
+          const out = new Float64Array(take);
+          rows.dots(0, 1, take, from, out);
+          rows.axpys(alphas, 0, 1, take, from);
+          for (let k = 0; k < take; k++) {
+            let dot = 0;
+            for (let l = from; l < len; l++) dot += row(0, l) * row(1 + k, l);
+            expect(out[k]).toBeCloseTo(dot, 12);
+          }
+          // Rows 1..take updated from `from` on; row 0 and the rows after them untouched; padding zero.
+          for (let i = 0; i < count; i++) {
+            for (let l = 0; l < rows.ld; l++) {
+              const updated = i >= 1 && i <= take && l >= from;
+              const want = l >= len ? 0 : updated ? row(i, l) - alphas[i - 1]! * row(0, l) : row(i, l);
+              expect(rows.data[i * rows.ld + l]).toBeCloseTo(want, 12);
+            }
+          }
+        }
+      }
+    },
+  );
+
+  it('gives factorPanel and compactWY the results of their JavaScript loops, and an orthogonal I − V T Vᵀ', () => {
+    const [b, n] = [6, 23];
+    const p = randomRows(new Rng(9), b * n);
+    const [simd, js] = [p.slice(), p.slice()];
+    const taus = factorPanel(simd, b, n);
+    const jsTaus = factorPanel(js, b, n, false);
+    for (let i = 0; i < b * n; i++) expect(simd[i]).toBeCloseTo(js[i]!, 12);
+    for (let r = 0; r < b; r++) expect(taus[r]).toBeCloseTo(jsTaus[r]!, 12);
+    const v = reflectorRows(simd, b, n, 0, n);
+    const t = compactWY(v, taus, b, n);
+    const jsT = compactWY(v, taus, b, n, false);
+    for (let i = 0; i < b * b; i++) expect(t[i]).toBeCloseTo(jsT[i]!, 12);
+    // Q = I − V T Vᵀ (n×n, V = vᵀ) is orthogonal: Qᵀ Q = I.
+    const q = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let r = 0; r < b; r++)
+          for (let c = 0; c < b; c++) s += v[r * n + i]! * t[r * b + c]! * v[c * n + j]!;
+        q[i * n + j] = (i === j ? 1 : 0) - s;
+      }
+    }
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let l = 0; l < n; l++) s += q[l * n + i]! * q[l * n + j]!;
+        worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
+      }
+    }
+    expect(worst).toBeLessThan(1e-13);
+  });
+});
