@@ -9,8 +9,8 @@ import {
   mapMatrices,
   withFloat32,
 } from './matrix';
-import { panelKernels } from './panel_simd';
 import { applyQTransposed, PANEL, type Panel } from './qr';
+import { rowStore } from './row_store';
 import { type SymmetricWorkspace, symmetricWorkspace } from './symv_simd';
 import { tridiagonalEigen } from './tridiagonal';
 
@@ -55,9 +55,12 @@ function tridiagonalize(a: tf.Tensor2D, hostOrder = HOST_MATVEC_MAX): Tridiagona
     const top = host || b === len ? undefined : tf.slice(cur!, [0, 0], [b, len]);
     const source = host ? undefined : ((top ?? cur!).dataSync() as Float32Array);
     top?.dispose();
-    // V_r, W_r as rows 2r, 2r + 1 of the kernels' M; the panel's columns as their rows P.
-    const kernels = panelKernels(b, len);
-    const { heap, ld, pAt, coefAt, outAt } = kernels;
+    // V_r, W_r as rows 2r, 2r + 1 of a row store, and the panel's columns after them, as rows 2b + r.
+    const store = rowStore(3 * b, len);
+    const { data: heap, ld } = store;
+    const pAt = 2 * b * ld;
+    const coefs = new Float64Array(2 * b);
+    const dots = new Float64Array(2 * b);
     for (let r = 0; r < b; r++)
       heap.set(host ? host.row(r) : source!.subarray(r * len, (r + 1) * len), pAt + r * ld);
     const t = new Float64Array(b * b);
@@ -66,10 +69,10 @@ function tridiagonalize(a: tf.Tensor2D, hostOrder = HOST_MATVEC_MAX): Tridiagona
       const [vAt, wAt] = [2 * r * ld, (2 * r + 1) * ld];
       // The column as the panel's earlier reflectors left it: A − V Wᵀ − W Vᵀ (rows r.. are the ones read).
       for (let s = 0; s < r; s++) {
-        heap[coefAt + 2 * s] = heap[(2 * s + 1) * ld + r]!;
-        heap[coefAt + 2 * s + 1] = heap[2 * s * ld + r]!;
+        coefs[2 * s] = heap[(2 * s + 1) * ld + r]!;
+        coefs[2 * s + 1] = heap[2 * s * ld + r]!;
       }
-      kernels.combine(col, 2 * r, r);
+      store.combine(coefs, 2 * b + r, 0, 2 * r, r);
       d[i + r] = heap[col + r]!;
       if (i + r === n - 1) break;
       const { tau, beta } = makeReflector(heap, col + r + 1, col + len);
@@ -82,18 +85,18 @@ function tridiagonalize(a: tf.Tensor2D, hostOrder = HOST_MATVEC_MAX): Tridiagona
       if (host) host.times(vr, r + 1, wr);
       else wr.set(download(() => tf.matMul(cur!, fromHost(vr, len, 1))));
       // w ← w − V (Wᵀv) − W (Vᵀv); rows ≤ r of w are never read again: only r + 1.. is kept up to date.
-      kernels.dots(vAt, 2 * r, r + 1);
+      store.dots(2 * r, 0, 2 * r, r + 1, dots);
       for (let s = 0; s < r; s++) {
-        heap[coefAt + 2 * s] = heap[outAt + 2 * s + 1]!;
-        heap[coefAt + 2 * s + 1] = heap[outAt + 2 * s]!;
+        coefs[2 * s] = dots[2 * s + 1]!;
+        coefs[2 * s + 1] = dots[2 * s]!;
       }
-      kernels.combine(wAt, 2 * r, r + 1);
+      store.combine(coefs, 2 * r + 1, 0, 2 * r, r + 1);
       // T's column r of the compact WY form (LAPACK's dlarft) from the same dots: z_s = v_sᵀ v_r, and
       // T[0:r, r] = −τ T[0:r, 0:r] z.
       t[r * b + r] = tau;
       for (let q = 0; q < r; q++) {
         let sum = 0;
-        for (let c = q; c < r; c++) sum += t[q * b + c]! * heap[outAt + 2 * c]!;
+        for (let c = q; c < r; c++) sum += t[q * b + c]! * dots[2 * c]!;
         t[q * b + r] = -tau * sum;
       }
       let wv = 0;

@@ -41,6 +41,34 @@ describe('rowStore', () => {
     },
   );
 
+  it.each([1, 5, 8, 37])(
+    'combine of 0–6 rows into another from every start agrees with float64 loops (rows of %i entries)',
+    (len) => {
+      const rng = new Rng(100 + len);
+      const count = 8;
+      const source = randomRows(rng, count * len);
+      const coefs = Float64Array.from({ length: count }, () => rng.normal());
+      for (const simd of [true, false]) {
+        const rows = rowStore(count, len, simd);
+        const row = (i: number, l: number) => source[i * len + l]!;
+        for (let take = 0; take < count - 1; take++) {
+          for (let from = 0; from < len; from++) {
+            for (let i = 0; i < count; i++)
+              rows.data.set(source.subarray(i * len, (i + 1) * len), i * rows.ld);
+            // Row 0 −= Σ_k coefs[k] · row (1 + k).
+            rows.combine(coefs, 0, 1, take, from);
+            for (let l = 0; l < rows.ld; l++) {
+              let want = l >= len ? 0 : row(0, l);
+              if (l >= from && l < len) for (let k = 0; k < take; k++) want -= coefs[k]! * row(1 + k, l);
+              expect(rows.data[l]).toBeCloseTo(want, 12);
+            }
+            for (let i = 1; i < count; i++) expect(rows.data[i * rows.ld]).toBe(row(i, 0)); // the others untouched
+          }
+        }
+      }
+    },
+  );
+
   it('gives factorPanel and compactWY the results of their JavaScript loops, and an orthogonal I − V T Vᵀ', () => {
     const [b, n] = [6, 23];
     const p = randomRows(new Rng(9), b * n);

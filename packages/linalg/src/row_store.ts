@@ -1,8 +1,9 @@
 import { f64, i32, instantiateOwn, op, v128, type WasmFunction } from '@cnn/core';
 
 /**
- * A few float64 rows and the two level-1 steps a Householder panel spends its O(len·b²) work in — dot
- * products and updates y ← y − α x of one row by another, from a start index to the end. In JavaScript
+ * A few float64 rows and the level-1 steps Householder panels spend their O(len·b²) work in — dot
+ * products, updates y ← y − α x of rows by one row (QR's panel), and y ← y − Σ c_k x_k of one row by
+ * several (the tridiagonalization's panel, LAPACK's dlatrd) — from a start index to the end. In JavaScript
  * they run at ~1.5–3 ns a multiply-add; in WebAssembly SIMD (two f64 lanes, two accumulators, on a memory
  * of its own so that every backend gains) several times faster. Rows are padded with zeros to a multiple
  * of 4 entries, so the loops run whole groups of four to the end.
@@ -15,6 +16,8 @@ export interface RowStore {
   dots(a: number, first: number, count: number, from: number, out: Float64Array): void;
   /** data[first + k, l] −= alphas[k] · data[a, l] for l ≥ from, for k < count. */
   axpys(alphas: Float64Array, a: number, first: number, count: number, from: number): void;
+  /** data[y, l] −= Σ_{k < count} coefs[k] · data[first + k, l] for l ≥ from. */
+  combine(coefs: Float64Array, y: number, first: number, count: number, from: number): void;
 }
 
 // dots(v, x, stride, pairs, out): out[k] = Σ v·x_k over 2·pairs float64 entries, x_k = x + k·stride, k < 4.
@@ -68,7 +71,39 @@ const AXPYS: WasmFunction = {
   ],
 };
 
+// combine(y, x, stride, quads, coefs, terms): y −= Σ_k coefs[k] x_k over 4·quads entries, x_k = x + k·stride.
+const [Y, CX, CSTRIDE, QUADS, COEFS, TERMS] = [0, 1, 2, 3, 4, 5];
+const [ROW, COEF, TERM, LO, HI, SPLAT] = [6, 7, 8, 9, 10, 11];
+const COMBINE: WasmFunction = {
+  params: [i32, i32, i32, i32, i32, i32],
+  locals: [i32, i32, i32, v128, v128, v128],
+  body: [
+    op.loop, // groups of four entries of y
+    ...[op.get(Y), op.load(), op.set(LO), op.get(Y), op.load(16), op.set(HI)],
+    ...[op.get(CX), op.set(ROW), op.get(COEFS), op.set(COEF), op.get(TERMS), op.set(TERM)],
+    op.loop, // the terms
+    ...[op.get(COEF), op.load64Splat(), op.set(SPLAT)],
+    ...[op.get(LO), op.get(ROW), op.load(), op.get(SPLAT), op.f64x2Mul, op.f64x2Sub, op.set(LO)],
+    ...[op.get(HI), op.get(ROW), op.load(16), op.get(SPLAT), op.f64x2Mul, op.f64x2Sub, op.set(HI)],
+    ...[
+      op.get(ROW),
+      op.get(CSTRIDE),
+      op.i32Add,
+      op.set(ROW),
+      op.get(COEF),
+      op.i32(8),
+      op.i32Add,
+      op.set(COEF),
+    ],
+    ...[op.get(TERM), op.i32(1), op.i32Sub, op.tee(TERM), op.brIf(0), op.end],
+    ...[op.get(Y), op.get(LO), op.store(), op.get(Y), op.get(HI), op.store(16)],
+    ...[op.get(Y), op.i32(32), op.i32Add, op.set(Y), op.get(CX), op.i32(32), op.i32Add, op.set(CX)],
+    ...[op.get(QUADS), op.i32(1), op.i32Sub, op.tee(QUADS), op.brIf(0), op.end],
+  ],
+};
+
 type Exports = {
+  combine(y: number, x: number, stride: number, quads: number, coefs: number, terms: number): void;
   dots(v: number, x: number, stride: number, pairs: number, out: number): void;
   axpys(
     v: number,
@@ -81,10 +116,10 @@ type Exports = {
     a3: number,
   ): void;
 };
-const FUNCTIONS = { dots: DOTS, axpys: AXPYS };
+const FUNCTIONS = { dots: DOTS, axpys: AXPYS, combine: COMBINE };
 
-/** Byte address of row 0: the first 32 bytes hold the four dot products. */
-const BASE = 32;
+/** Bytes before row 0: the four dot products, then one coefficient per row for `combine`. */
+const base = (rows: number) => 32 + 16 * Math.ceil(rows / 2);
 
 /** The JavaScript loops, on rows of exactly `len` entries. */
 function jsRows(data: Float64Array, ld: number): RowStore {
@@ -105,7 +140,27 @@ function jsRows(data: Float64Array, ld: number): RowStore {
         for (let l = from; l < ld; l++) data[rb + l] = data[rb + l]! - alpha * data[ra + l]!;
       }
     },
+    combine(coefs, y, first, count, from) {
+      combineJS(data, ld, coefs, y, first, count, from, ld);
+    },
   };
+}
+
+/** data[y, l] −= Σ_k coefs[k] · data[first + k, l] for l in [from, to). */
+function combineJS(
+  data: Float64Array,
+  ld: number,
+  coefs: Float64Array,
+  y: number,
+  first: number,
+  count: number,
+  from: number,
+  to: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const [ry, rx, c] = [y * ld, (first + k) * ld, coefs[k]!];
+    for (let l = from; l < to; l++) data[ry + l] = data[ry + l]! - c * data[rx + l]!;
+  }
 }
 
 /**
@@ -117,12 +172,14 @@ export function rowStore(rows: number, len: number, simd = true): RowStore {
   if (!wasm) return jsRows(new Float64Array(rows * len), len);
   const ld = (len + 3) & ~3;
   // Three zero rows past the end: the kernels always take four rows, the last group's extras among them.
+  const BASE = base(rows);
   const bytes = BASE + 8 * (rows + 3) * ld;
   const { memory, exports } = wasm;
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
   new Float64Array(memory.buffer, BASE, (rows + 3) * ld).fill(0);
   const data = new Float64Array(memory.buffer, BASE, rows * ld);
   const sums = new Float64Array(memory.buffer, 0, 4);
+  const coefficients = new Float64Array(memory.buffer, 32, rows);
   const at = (row: number, l: number) => BASE + 8 * (row * ld + l);
   // Entries up to the next multiple of 4 run here, the rest — whole groups of four — in WebAssembly.
   const aligned = (from: number) => Math.min((from + 3) & ~3, ld);
@@ -165,6 +222,13 @@ export function rowStore(rows: number, len: number, simd = true): RowStore {
           alpha(g + 3),
         );
       }
+    },
+    combine(coefs, y, first, count, from) {
+      const head = aligned(from);
+      combineJS(data, ld, coefs, y, first, count, from, head);
+      if (head === ld || count === 0) return;
+      coefficients.set(coefs.subarray(0, count));
+      exports.combine(at(y, head), at(first, head), 8 * ld, (ld - head) >> 2, 32, count);
     },
   };
 }
