@@ -22,19 +22,20 @@ interface Tridiagonal {
 }
 
 /**
- * Up to this order of the trailing matrix, the per-column product of the tridiagonalization runs on the
- * host (SIMD, float32 entries, float64 sums; see symv_simd.ts) on a copy downloaded once per panel: a
- * backend round trip costs milliseconds whatever the size. Measured on wasm (one thread): host 0.98 ms
- * against backend 7.3 at 1024, 4.3 against 15.8 at 2000, 7.5 against 27.7 at 3000. Beyond it (64 MB of
- * float32) the backend's product, and no copy.
+ * From this order of the trailing matrix down, the tridiagonalization keeps it on the host for good
+ * (symv_simd.ts's workspace: SIMD products, updates in place). A backend matrix–vector round trip costs
+ * milliseconds whatever the size; measured on wasm (one thread): host 0.98 ms against backend 7.3 at 1024,
+ * 4.3 against 15.8 at 2000, 7.5 against 27.7 at 3000 (before the float32 chunks made the host ~1.5× faster
+ * still). Larger ones (over 64 MB of float32) stay on the backend until they shrink to it.
  */
 const HOST_MATVEC_MAX = 4096;
 
 /**
  * Reduces symmetric `a` (n×n) to tridiagonal form, blocked as LAPACK's dsytrd/dlatrd (lower): within a
- * panel each column's reflector is made on the host and its one product with the trailing matrix runs on
- * the backend; at the end of the panel the trailing matrix takes all of the panel's reflectors at once as
- * one rank-2b product — half the O(n³) work in matrix products, the other half in matrix-vector ones.
+ * panel each column's reflector is made on the host (row_store.ts's loops) with its one product by the
+ * trailing matrix (on the host once that is at most `hostOrder`, else on the backend); at the end of the
+ * panel the trailing matrix takes all of the panel's reflectors at once as one rank-2b product on the
+ * backend — half the O(n³) work in matrix products, the other half in matrix-vector ones.
  */
 function tridiagonalize(a: tf.Tensor2D, hostOrder = HOST_MATVEC_MAX): Tridiagonal {
   const n = a.shape[0];
