@@ -1,8 +1,11 @@
-import type { Rng } from '@cnn/core';
+import { Rng } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck } from './gradient_check';
 import { expectInputs, Layer } from './layer';
+import { Dense } from './layers/dense';
+import { StochasticDepth } from './layers/drop_path';
+import { input, Model } from './model';
 import type { Shape } from './shape';
 
 /** y = tanh(x W): a layer with a weight, defined here so the check is tested apart from the layer set. */
@@ -52,5 +55,24 @@ describe('gradientCheck', () => {
     const result = gradientCheck(([v]) => cube(v!) as tf.Tensor, [x]);
     expect(result.maxRelativeError).toBeGreaterThan(0.3);
     x.dispose();
+  });
+});
+
+describe('gradientCheck on a model with a dropped branch', () => {
+  it('checks a weight the step never reached as having zero gradient, instead of failing', () => {
+    const x = input({ shape: [3] });
+    const branch = new TanhDense(3);
+    // Survival 0: in training the residual branch is always dropped, so its kernel gets no gradient.
+    const y = new Dense({ units: 2 }).apply(
+      new StochasticDepth({ survivalProbability: 0 }).apply([x, branch.apply(x)]),
+    );
+    const net = new Model({ inputs: x, outputs: y, seed: 1 });
+    const data = tf.randomNormal([4, 3], 0, 1, 'float32', 3);
+    const result = gradientCheck(net, [data], { call: { training: true, rng: new Rng(2) } });
+    const entry = result.entries.find((e) => e.name === `${branch.name}/kernel`);
+    expect(entry?.relativeError).toBe(0); // analytic 0, and moving the weight changes nothing
+    expect(result.maxRelativeError).toBeLessThan(1e-2);
+    net.dispose();
+    data.dispose();
   });
 });
