@@ -45,14 +45,11 @@ export function householderQR(a: tf.Tensor2D, reflectors = true, columns = a.sha
     const v = tf.tensor2d(panel.v, [b, len]);
     const t = fromHost(panel.t, b, b);
     // Kept panels hold Vᵀ at full length m (zeros before the offset), padded on the backend.
-    const vt = reflectors
-      ? j === 0
-        ? v
-        : (tf.pad(v, [
-            [0, 0],
-            [j, 0],
-          ]) as tf.Tensor2D)
-      : undefined;
+    const before: [number, number][] = [
+      [0, 0],
+      [j, 0],
+    ];
+    const vt = !reflectors ? undefined : j === 0 ? v : (tf.pad(v, before) as tf.Tensor2D);
     if (vt) panels.push({ vt, t, offset: j });
     const rest = rows - b;
     // (Q_pᵀ A)ᵀ = Aᵀ − (Aᵀ V) T Vᵀ on the whole trailing block, the panel's own b rows included: cheaper
