@@ -38,7 +38,9 @@ function reflect(x: tf.Tensor2D, panel: Panel, start: number, transposeT: boolea
  * products per panel plus one of the panel's width, all with the long axis inside the backend's kernel.
  * Each panel only works on the columns of xt from (about) its offset on: the finished columns are cut off
  * as the offsets grow (Qᵀ, first panel to last), and the columns a panel reaches are taken in as they
- * shrink (Q, last panel to first) — LAPACK's dormqr on a shrinking (or growing) block.
+ * shrink (Q, last panel to first) — LAPACK's dormqr on a shrinking (or growing) block. Each step's
+ * result is freed as soon as the next exists: a tidy around the loop would keep every intermediate of
+ * xt's size alive at once (2 GB for a 2000×2000 back-transformation).
  */
 export function applyQTransposed(
   f: { readonly panels: readonly Panel[] },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { formQ, type Panel } from './apply_q';
-import { compactWY, factorPanel, reflectorRows } from './householder';
+import { factorPanelWY } from './householder';
 import { checkTensor, fromHost, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
 
 export { applyQTransposed, formQ, type Panel } from './apply_q';
@@ -37,24 +37,19 @@ export function householderQR(a: tf.Tensor2D, reflectors = true, columns = a.sha
     const len = m - j;
     const rows = n - j;
     const top = b === rows ? cur : tf.slice(cur, [0, 0], [b, len]);
-    const p = Float64Array.from(top.dataSync());
+    const panel = factorPanelWY(top.dataSync() as Float32Array, b, len);
     if (top !== cur) top.dispose();
-    const taus = factorPanel(p, b, len);
     for (let row = 0; row < b; row++) {
-      for (let col = row; col < b; col++) r[(j + row) * n + j + col] = p[col * len + row]!;
+      for (let col = row; col < b; col++) r[(j + row) * n + j + col] = panel.r[row * b + col]!;
     }
-    const local = reflectorRows(p, b, len, 0, len);
-    const v = fromHost(local, b, len);
-    const t = fromHost(compactWY(local, taus, b, len), b, b);
+    const v = tf.tensor2d(panel.v, [b, len]);
+    const t = fromHost(panel.t, b, b);
     // Kept panels hold Vᵀ at full length m (zeros before the offset), padded on the backend.
-    const vt = reflectors
-      ? j === 0
-        ? v
-        : (tf.pad(v, [
-            [0, 0],
-            [j, 0],
-          ]) as tf.Tensor2D)
-      : undefined;
+    const before: [number, number][] = [
+      [0, 0],
+      [j, 0],
+    ];
+    const vt = !reflectors ? undefined : j === 0 ? v : (tf.pad(v, before) as tf.Tensor2D);
     if (vt) panels.push({ vt, t, offset: j });
     const rest = rows - b;
     // (Q_pᵀ A)ᵀ = Aᵀ − (Aᵀ V) T Vᵀ on the whole trailing block, the panel's own b rows included: cheaper

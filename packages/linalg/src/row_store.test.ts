@@ -1,6 +1,6 @@
 import { Rng } from '@cnn/core';
 import { describe, expect, it } from 'vitest';
-import { compactWY, factorPanel, reflectorRows } from './householder';
+import { compactWY, factorPanel, factorPanelWY, reflectorRows } from './householder';
 import { rowStore } from './row_store';
 
 const randomRows = (rng: Rng, count: number) => Float64Array.from({ length: count }, () => rng.normal());
@@ -81,6 +81,17 @@ describe('rowStore', () => {
     const t = compactWY(v, taus, b, n);
     const jsT = compactWY(v, taus, b, n, false);
     for (let i = 0; i < b * b; i++) expect(t[i]).toBeCloseTo(jsT[i]!, 12);
+    // The one-store path from float32 rows: the same R block, reflectors and T.
+    const once = factorPanelWY(Float32Array.from(p), b, n);
+    const twice = p.slice();
+    factorPanel(twice, b, n);
+    for (let row = 0; row < b; row++) {
+      for (let col = 0; col < b; col++) {
+        expect(once.r[row * b + col]).toBeCloseTo(col >= row ? twice[col * n + row]! : 0, 5);
+      }
+    }
+    for (let i = 0; i < b * n; i++) expect(once.v[i]).toBeCloseTo(reflectorRows(twice, b, n, 0, n)[i]!, 5);
+    for (let i = 0; i < b * b; i++) expect(once.t[i]).toBeCloseTo(t[i]!, 5);
     // Q = I − V T Vᵀ (n×n, V = vᵀ) is orthogonal: Qᵀ Q = I.
     const q = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
