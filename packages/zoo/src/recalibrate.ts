@@ -38,7 +38,10 @@ class Moments {
  * the model sees now: a {@link fractalColumn} cut out of a FractalNet, whose layers' averages were mostly
  * made while joins mixed the columns (the column alone then drifts off them), or a net after its weights
  * moved faster than the averages follow. Weights are untouched. Layers shared with another model (a
- * column shares the full net's) change there too. Returns the number of layers recalibrated.
+ * column shares the full net's) change there too. Returns the number of layers recalibrated. Cost: one
+ * pass over the images per wave of layers that do not feed each other, each pass running the graph up to
+ * that wave, so a chain of L BN layers costs about L/2 forward passes (resnet-56 on 1024 MNIST images:
+ * minutes on one thread); the result is exact where a few training-mode passes would only approach it.
  *
  * @example
  * ```ts
