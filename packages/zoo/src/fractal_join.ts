@@ -6,7 +6,9 @@ import {
   Layer,
   type LayerConfig,
   LayerError,
+  registerLayer,
   type Shape,
+  SymbolicTensor,
 } from '@cnn/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -92,8 +94,11 @@ export class DropPathSampler extends Layer {
 export interface FractalJoinConfig extends DropPathConfig {
   /** The column (1 … C) each input comes from, in input order. */
   inputColumns: readonly number[];
-  /** The network's sampler, whose choice this join follows. */
-  sampler: DropPathSampler;
+  /**
+   * The network's sampler, whose choice this join follows, or its name (as a saved model holds it): the
+   * join then finds that sampler upstream of its inputs when it is applied to them.
+   */
+  sampler: DropPathSampler | string;
 }
 
 /**
@@ -111,12 +116,55 @@ export interface FractalJoinConfig extends DropPathConfig {
 export class FractalJoin extends DropPath {
   override readonly className: string = 'FractalJoin';
   readonly inputColumns: readonly number[];
-  readonly sampler: DropPathSampler;
+  /** The sampler's name (what is saved: the sampler is a layer of the model, saved on its own). */
+  readonly samplerName: string;
+  #sampler: DropPathSampler | undefined;
 
   constructor(config: FractalJoinConfig) {
     super(config);
     this.inputColumns = [...config.inputColumns];
-    this.sampler = config.sampler;
+    if (config.sampler instanceof DropPathSampler) {
+      this.#sampler = config.sampler;
+      this.samplerName = config.sampler.name;
+    } else if (typeof config.sampler === 'string') {
+      this.samplerName = config.sampler;
+    } else {
+      throw new LayerError(
+        `${this.name}: sampler must be a DropPathSampler or its name, got ${typeof config.sampler}`,
+      );
+    }
+  }
+
+  /** The sampler this join follows (found upstream once the join is applied, if it was given by name). */
+  get sampler(): DropPathSampler {
+    if (!this.#sampler) {
+      throw new LayerError(
+        `${this.name}: its sampler '${this.samplerName}' is not known yet: apply the join to symbolic tensors downstream of it first`,
+      );
+    }
+    return this.#sampler;
+  }
+
+  override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], options?: CallOptions): SymbolicTensor;
+  override apply(
+    inputs: tf.Tensor | readonly tf.Tensor[],
+    options?: CallOptions & { seed?: number },
+  ): tf.Tensor;
+  override apply(
+    inputs: SymbolicTensor | tf.Tensor | readonly (SymbolicTensor | tf.Tensor)[],
+    options: CallOptions & { seed?: number } = {},
+  ): SymbolicTensor | tf.Tensor {
+    const list = [inputs].flat();
+    if (!this.#sampler && list.every((x) => x instanceof SymbolicTensor)) {
+      this.#sampler = upstreamSampler(list as SymbolicTensor[], this.samplerName);
+      if (!this.#sampler) {
+        throw new LayerError(
+          `${this.name}: no DropPathSampler named '${this.samplerName}' upstream of its inputs`,
+        );
+      }
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: the overloads above type the two cases.
+    return super.apply(inputs as any, options);
   }
 
   override computeOutputShape(inputShapes: readonly Shape[]): Shape {
@@ -147,6 +195,24 @@ export class FractalJoin extends DropPath {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), inputColumns: this.inputColumns, sampler: this.sampler.name };
+    return { ...super.getConfig(), inputColumns: this.inputColumns, sampler: this.samplerName };
   }
 }
+
+/** The DropPathSampler named `name` among the layers upstream of `nodes`, if any. */
+function upstreamSampler(nodes: readonly SymbolicTensor[], name: string): DropPathSampler | undefined {
+  const seen = new Set<SymbolicTensor>();
+  const stack = [...nodes];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (node.layer instanceof DropPathSampler && node.layer.name === name) return node.layer;
+    stack.push(...node.inputs);
+  }
+  return undefined;
+}
+
+// Saved models name these classes; loading makes them again, each join finding its sampler by name.
+registerLayer('DropPathSampler', (config) => new DropPathSampler(config as unknown as DropPathSamplerConfig));
+registerLayer('FractalJoin', (config) => new FractalJoin(config as unknown as FractalJoinConfig));

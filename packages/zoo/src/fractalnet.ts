@@ -119,9 +119,15 @@ export function fractalnet(options: FractalNetOptions = {}): Model {
  * the same layer objects, so it shares the full network's weights (trained together, §4.2: "extract…
  * highly competitive"); its activations are the layers' names with `:1`, their second use.
  *
+ * Its batch normalisation keeps the full net's moving averages, which were mostly accumulated in steps
+ * where joins mixed the columns: the column alone sees other statistics, and loses much accuracy with
+ * them (see the README's reproduction). `recalibrateBatchNorm` on training images gives it its own
+ * (it changes the shared layers in the full net too: evaluate the full net first).
+ *
  * @example
  * ```ts
  * const deepest = fractalColumn(net);
+ * await recalibrateBatchNorm(deepest, trainImages);
  * const logits = deepest.predict(images);
  * ```
  */

@@ -34,6 +34,7 @@ export { type GoogLeNetOptions, googlenet, type InceptionRow, inceptionTable } f
 export { lenet5 } from './lenet';
 export { type MnistCnnOptions, mnistCnn } from './mnist_cnn';
 export { PositionBias } from './position_bias';
+export { type RecalibrateOptions, recalibrateBatchNorm } from './recalibrate';
 export { fromZoo, type ZooEntry, type ZooOptions, zoo } from './registry';
 export { type ResNetDepth, type ResNetOptions, type ResNetRow, resnet, resnetTable } from './resnet';
 export { ZeroPadShortcut, type ZeroPadShortcutConfig } from './shortcut';

@@ -149,6 +149,30 @@ describe('resnet', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('initialises every convolution as He et al. 2015 (§3.4: std √(2 / fan-in)), plain twins too', async () => {
+    for (const plain of [false, true]) {
+      const net = resnet(20, { plain, inputShape: [8, 8, 3], seed: 5 });
+      const convs = net.layers.filter((l) => l.className === 'Conv2D');
+      expect(convs).toHaveLength(19);
+      await expectNoLeaks(() =>
+        tf.tidy(() => {
+          // The 3×3 convolutions of 16 → 16 (fan-in 144, 2,304 draws each) and 32 → 32 (fan-in 288).
+          for (const [name, fanIn] of [
+            ['layer1.0.conv1', 144],
+            ['layer2.1.conv2', 288],
+          ] as const) {
+            const w = net.getLayer(name).weights[0]!.variable;
+            const std = Math.sqrt(tf.moments(w).variance.dataSync()[0]!);
+            // Keras' default Glorot uniform would give √(2 / (fan-in + fan-out)) = 1/√2 of it.
+            expect(std / Math.sqrt(2 / fanIn)).toBeGreaterThan(0.93);
+            expect(std / Math.sqrt(2 / fanIn)).toBeLessThan(1.07);
+          }
+        }),
+      );
+      net.dispose();
+    }
+  });
+
   it('rejects an unknown depth and stochastic depth on a plain net', () => {
     expect(() => resnet(19 as 18)).toThrow(ZooError);
     expect(() => resnet(20, { plain: true, stochasticDepth: true })).toThrow(/plain: true/);

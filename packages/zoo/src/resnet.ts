@@ -13,6 +13,12 @@ import {
 import { type ClassifierOptions, classifierShape, convBnRelu, finish, ZooError } from './common';
 import { ZeroPadShortcut } from './shortcut';
 
+/**
+ * The convolutions' initialiser: He et al. 2016 §3.4 initialise "as in [13]", He et al. 2015's normal of
+ * variance 2/fan-in (torchvision: kaiming_normal_), not Keras' default Glorot uniform (half of it here).
+ */
+const HE = 'heNormal';
+
 /** One row of a ResNet stage table. */
 export interface ResNetRow {
   /** 'basic': two 3×3 convolutions; 'bottleneck': 1×1, 3×3, 1×1 with 4× as many channels out. */
@@ -115,14 +121,14 @@ export function resnet(depth: ResNetDepth, options: ResNetOptions = {}): Model {
   if (table.kind === 'imagenet') {
     h = convBnRelu(
       x,
-      { filters: 64, kernelSize: 7, strides: 2, padding: 3 },
+      { filters: 64, kernelSize: 7, strides: 2, padding: 3, kernelInitializer: HE },
       { name: 'conv1', batchNorm: true, names: { bn: 'bn1', relu: 'relu' } },
     );
     h = new MaxPooling2D({ poolSize: 3, strides: 2, padding: 1, name: 'maxpool' }).apply(h);
   } else {
     h = convBnRelu(
       x,
-      { filters: 16, kernelSize: 3, padding: 1 },
+      { filters: 16, kernelSize: 3, padding: 1, kernelInitializer: HE },
       { name: 'conv1', batchNorm: true, names: { bn: 'bn1', relu: 'relu' } },
     );
   }
@@ -164,7 +170,7 @@ function block(
   ) =>
     convBnRelu(
       h,
-      { filters, kernelSize, strides, padding: (kernelSize - 1) / 2 },
+      { filters, kernelSize, strides, padding: (kernelSize - 1) / 2, kernelInitializer: HE },
       {
         name: `${name}.conv${k}`,
         batchNorm: true,
@@ -187,7 +193,7 @@ function block(
         ? new ZeroPadShortcut({ filters: out, strides: o.stride, name: `${name}.shortcut` }).apply(x)
         : convBnRelu(
             x,
-            { filters: out, kernelSize: 1, strides: o.stride },
+            { filters: out, kernelSize: 1, strides: o.stride, kernelInitializer: HE },
             {
               name: `${name}.downsample.0`,
               batchNorm: true,
