@@ -126,7 +126,24 @@ describe('svd: batches, full and randomized', () => {
     tf.dispose([a, u, s, v]);
   });
 
+  it.each([
+    [30, 12],
+    [12, 30],
+    [2, 3, 20, 9],
+  ])('computeU: false gives the same s and V, and U without columns (%i×%i…)', async (...shape) => {
+    const a = new Rng(shape.length * 100 + shape[0]!).randomNormal(shape);
+    const both = svd(a);
+    const right = await expectNoLeaks(() => svd(a, { computeU: false }));
+    expect(right.u.shape).toEqual([...shape.slice(0, -1), 0]);
+    expect(Array.from(right.s.dataSync())).toEqual(Array.from(both.s.dataSync()));
+    expect(Array.from(right.v.dataSync())).toEqual(Array.from(both.v.dataSync()));
+    tf.dispose([a, both.u, both.s, both.v, right.u, right.s, right.v]);
+  });
+
   it('rejects bad options with what it expected', () => {
+    expect(() => svd(tf.zeros([3, 4]), { k: 2, computeU: false })).toThrow(
+      /computeU: false applies to the exact SVD/,
+    );
     const a = tf.zeros([3, 4]);
     expect(() => svd(a, { k: 5 })).toThrow(/k must be a number in \[1, 3\], got 5/);
     expect(() => svd(a, { k: 2, full: true })).toThrow(LinalgError);

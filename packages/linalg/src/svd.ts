@@ -10,6 +10,12 @@ export interface SVDOptions {
    * `true`: u m×m and v n×n, the extra columns an orthonormal basis of the complements.
    */
   full?: boolean;
+  /**
+   * `false`: skip the left singular vectors, returned with no columns ([..., m, 0]), for callers that need
+   * only s and V (PCA): a tall matrix's SVD then saves U's product and its orthonormalisation, the QR of
+   * an m×n matrix when A is rank-deficient. Default `true`. Exact SVD only.
+   */
+  computeU?: boolean;
   /** Only the top `k` singular triplets, by randomized SVD (Halko, Martinsson & Tropp 2011). */
   k?: number;
   /** Randomized SVD: extra sample columns beyond k (default 10). */
@@ -60,9 +66,10 @@ export interface SVDResult {
 export function svd(a: tf.Tensor, options: SVDOptions = {}): SVDResult {
   checkTensor('svd', 'a', a);
   checkFinite('svd', 'a', a);
-  const { full = false, k } = options;
+  const { full = false, k, computeU = true } = options;
   const [m, n] = a.shape.slice(-2) as [number, number];
   if (k !== undefined) {
+    if (!computeU) throw LinalgErrorFor('svd', 'computeU: false applies to the exact SVD, not with k');
     checkNumber('svd', 'k', k, { min: 1, max: Math.min(m, n), integer: true });
     if (full) throw LinalgErrorFor('svd', 'full and k exclude each other: randomized SVD returns k columns');
     const oversample = options.oversample ?? 10;
@@ -74,11 +81,16 @@ export function svd(a: tf.Tensor, options: SVDOptions = {}): SVDResult {
       mapMatrices(x, (matrix) => signed(randomizedSVD(matrix, k, oversample, powerIters, seed), k)),
     );
   }
-  return withFloat32(a, (x) => mapMatrices(x, (matrix) => signed(matrixSVD(matrix, full), Math.min(m, n))));
+  return withFloat32(a, (x) =>
+    mapMatrices(x, (matrix) => signed(matrixSVD(matrix, full, computeU), Math.min(m, n))),
+  );
 }
 
-/** The exact SVD of one matrix: tall ones directly, wide ones through their transpose. */
-export function matrixSVD(a: tf.Tensor2D, full: boolean): MatrixSVD {
+/**
+ * The exact SVD of one matrix: tall ones directly, wide ones through their transpose. Without `computeU`,
+ * u has no columns (a wide matrix's U is its transpose's V, which costs little, and is dropped).
+ */
+export function matrixSVD(a: tf.Tensor2D, full: boolean, computeU = true): MatrixSVD {
   const [m, n] = a.shape;
   if (m === 0 || n === 0) {
     return {
@@ -87,10 +99,14 @@ export function matrixSVD(a: tf.Tensor2D, full: boolean): MatrixSVD {
       v: tf.eye(n, full ? n : 0) as tf.Tensor2D,
     };
   }
-  if (m >= n) return tallSVD(a, full);
+  if (m >= n) return tallSVD(a, full, computeU);
   const at = tf.transpose(a);
   try {
     const r = tallSVD(at, full);
+    if (!computeU) {
+      r.v.dispose();
+      return { u: tf.zeros([m, 0]) as tf.Tensor2D, s: r.s, v: r.u };
+    }
     return { u: r.v, s: r.s, v: r.u };
   } finally {
     at.dispose();
@@ -105,7 +121,8 @@ function signed(r: MatrixSVD, k: number): { u: tf.Tensor; s: tf.Tensor; v: tf.Te
     // Columns past k (a full basis's completion) keep their sign.
     const widen = (x: tf.Tensor2D) =>
       x.shape[1] > k ? tf.concat([signs, tf.ones([1, x.shape[1] - k])], 1) : signs;
-    return { u: tf.mul(r.u, widen(r.u)), v: tf.mul(r.v, widen(r.v)) };
+    // u without columns (computeU: false) stays as it is.
+    return { u: r.u.shape[1] === 0 ? tf.clone(r.u) : tf.mul(r.u, widen(r.u)), v: tf.mul(r.v, widen(r.v)) };
   });
   tf.dispose([r.u, r.v]);
   return { u: out.u, s: r.s, v: out.v };

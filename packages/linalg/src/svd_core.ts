@@ -32,9 +32,16 @@ const FIRST_ORDER_RATIO = 3e-5;
  *    ‖A − U S Vᵀ‖ stays O(ε‖A‖) — by one first-order Gram–Schmidt product, or by Householder QR when some
  *    σ_j is below 3e-5 σ_max, zero, or the complete U (m×m) is asked for (QR completes the basis).
  */
-export function tallSVD(a: tf.Tensor2D, full: boolean): MatrixSVD {
+export function tallSVD(a: tf.Tensor2D, full: boolean, computeU = true): MatrixSVD {
   const { v0, b0, w, sigma } = refinedBasis(a);
-  const n = a.shape[1];
+  const [m, n] = a.shape;
+  const v = tf.tidy(() => tf.matMul(v0, fromHost(w, n, n)) as tf.Tensor2D);
+  const s = tf.tensor1d(Float32Array.from(sigma));
+  v0.dispose();
+  if (!computeU) {
+    b0.dispose();
+    return { u: tf.zeros([m, 0]) as tf.Tensor2D, s, v };
+  }
   // W with column j scaled by 1/σ_j (1 where σ_j is zero or too small to invert in float32).
   const scaled = w.slice();
   for (let j = 0; j < n; j++) {
@@ -42,10 +49,9 @@ export function tallSVD(a: tf.Tensor2D, full: boolean): MatrixSVD {
     const f = inverse < 1e30 ? inverse : 1;
     for (let i = 0; i < n; i++) scaled[i * n + j] = scaled[i * n + j]! * f;
   }
-  const v = tf.tidy(() => tf.matMul(v0, fromHost(w, n, n)) as tf.Tensor2D);
   const u = tf.tidy(() => tf.matMul(b0, fromHost(scaled, n, n)) as tf.Tensor2D);
-  tf.dispose([v0, b0]);
-  return { u: orthonormal(u, sigma, full), s: tf.tensor1d(Float32Array.from(sigma)), v };
+  b0.dispose();
+  return { u: orthonormal(u, sigma, full), s, v };
 }
 
 /**
