@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFinite, checkNumber, checkTensor, EPS32, mapMatrices, withFloat32 } from './matrix';
-import { matrixSVD } from './svd';
+import { matrixSingularValues, matrixSVD } from './svd';
 
 /** numpy's default cutoff for small singular values, relative to the largest: max(m, n) · ε(float32). */
 export function defaultRcond(m: number, n: number): number {
@@ -58,9 +58,7 @@ function singularValues(fn: string, a: tf.Tensor): Float32Array[] {
   const out: Float32Array[] = [];
   withFloat32(a, (x) =>
     mapMatrices(x, (matrix) => {
-      const { u, s, v } = matrixSVD(matrix, false);
-      out.push(Float32Array.from(s.dataSync()));
-      tf.dispose([u, s, v]);
+      out.push(Float32Array.from(matrixSingularValues(matrix)));
       return {};
     }),
   );

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { signsOfLargest } from './eigh';
 import { checkFinite, checkNumber, checkTensor, LinalgErrorFor, mapMatrices, withFloat32 } from './matrix';
 import { randomizedSVD } from './randomized_svd';
-import { type MatrixSVD, tallSVD } from './svd_core';
+import { type MatrixSVD, tallSingularValues, tallSVD } from './svd_core';
 
 export interface SVDOptions {
   /**
@@ -108,6 +108,19 @@ export function matrixSVD(a: tf.Tensor2D, full: boolean, computeU = true): Matri
       return { u: tf.zeros([m, 0]) as tf.Tensor2D, s: r.s, v: r.u };
     }
     return { u: r.v, s: r.s, v: r.u };
+  } finally {
+    at.dispose();
+  }
+}
+
+/** The singular values of one matrix alone, descending: no U, no V (tall directly, wide through Aᵀ). */
+export function matrixSingularValues(a: tf.Tensor2D): Float64Array {
+  const [m, n] = a.shape;
+  if (m === 0 || n === 0) return new Float64Array(0);
+  if (m >= n) return tallSingularValues(a);
+  const at = tf.transpose(a);
+  try {
+    return tallSingularValues(at);
   } finally {
     at.dispose();
   }
