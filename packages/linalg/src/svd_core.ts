@@ -90,15 +90,14 @@ function orthonormal(u: tf.Tensor2D, sigma: Float64Array, full: boolean): tf.Ten
   const n = sigma.length;
   const top = sigma[0] ?? 0;
   const smallest = sigma[n - 1] ?? 0;
-  if (!full && smallest > AS_IS_RATIO * top) {
-    // Unit columns by their own norms: σ² from C's diagonal is off by C's float32 rounding (~1e-5 at
-    // condition 5e3), which would show in UᵀU's diagonal.
-    const out = unitColumns(u);
-    u.dispose();
-    return out;
-  }
+  // Kept as it is, columns are still made unit by their own norms: σ² from C's diagonal is off by C's
+  // float32 rounding (~1e-5 at condition 5e3), which would show in UᵀU's diagonal.
   const out =
-    full || !(smallest > FIRST_ORDER_RATIO * top) ? orthonormalQR(u, full) : orthonormalFirstOrder(u);
+    full || !(smallest > FIRST_ORDER_RATIO * top)
+      ? orthonormalQR(u, full)
+      : smallest > AS_IS_RATIO * top
+        ? unitColumns(u)
+        : orthonormalFirstOrder(u);
   u.dispose();
   return out;
 }
