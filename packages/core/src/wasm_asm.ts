@@ -52,12 +52,20 @@ export const op = {
   },
   i32Add: [0x6a],
   i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
+  /** [a, b, condition] → condition ? a : b. */
+  select: [0x1b],
   i32LtU: [0x49],
+  i32Ne: [0x47],
   /** `loop` … `brIf(0)` … `end`: a do-while; nested loops branch to depth 0 (innermost) and up. */
   loop: [0x03, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   end: [0x0b],
   f64Add: [0xa0],
+  f64Mul: [0xa2],
+  f64PromoteF32: [0xbb],
+  f64Load: (offset = 0) => [0x2b, 3, ...uleb(offset)],
   /** f64.store at the address on the stack plus `offset`, 8-byte aligned hint. */
   f64Store: (offset = 0) => [0x39, 3, ...uleb(offset)],
   /** f32.load / f32.store at the address on the stack plus `offset`, 4-byte aligned hint. */

@@ -176,7 +176,7 @@ export function symmetricEigen(
 export function symmetricEigenvalues(a: tf.Tensor2D): Float64Array {
   const { d, e, panels } = tridiagonalize(a);
   for (const p of panels) tf.dispose([p.vt, p.t]);
-  return tridiagonalEigen(d, e).values;
+  return tridiagonalEigen(d, e, d.length).values;
 }
 
 /**

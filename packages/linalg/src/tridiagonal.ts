@@ -8,6 +8,24 @@ import { LinalgError } from './errors';
 
 const EPS = 2 ** -52;
 
+/** max |d_i| + |e_i| over [lo, hi): ‖T‖'s scale, for the absolute part of the deflation test. */
+function blockNorm(d: Float64Array, e: Float64Array, lo: number, hi: number): number {
+  let norm = 0;
+  for (let i = lo; i < hi; i++) norm = Math.max(norm, Math.abs(d[i]!) + (i < hi - 1 ? Math.abs(e[i]!) : 0));
+  return norm;
+}
+
+/**
+ * Whether off-diagonal e between diagonals a and b can be set to zero: relative to its neighbours (which
+ * keeps small eigenvalues relatively accurate where the matrix allows), or below `small` = ε‖T‖, a
+ * perturbation no larger than the rounding every eigenvalue carries anyway (EISPACK's tql1 test) — without
+ * it a cluster of eigenvalues at zero, where the relative test can never pass, does not converge.
+ */
+function negligible(e: number, a: number, b: number, small: number): boolean {
+  const size = Math.abs(e);
+  return size <= EPS * (Math.abs(a) + Math.abs(b)) || size <= small;
+}
+
 /**
  * √(a² + b²) without Math.hypot's cost (~40 ns a call in V8, most of the QL sweep's time): the plain formula
  * whenever the squares neither overflow nor underflow, Math.hypot's scaling otherwise.
@@ -28,11 +46,12 @@ export interface TridiagonalEigen {
  * (d ends as the eigenvalues, unsorted; e is destroyed).
  */
 function qlValues(d: Float64Array, e: Float64Array, lo: number, hi: number): void {
+  const small = EPS * blockNorm(d, e, lo, hi);
   for (let l = lo; l < hi; l++) {
     for (let iter = 0; ; iter++) {
       let m = l;
       for (; m < hi - 1; m++) {
-        if (Math.abs(e[m]!) <= EPS * (Math.abs(d[m]!) + Math.abs(d[m + 1]!))) break;
+        if (negligible(e[m]!, d[m]!, d[m + 1]!, small)) break;
       }
       if (m === l) break;
       if (iter === 90)
@@ -239,32 +258,49 @@ function blockVectors(d: Float64Array, e: Float64Array, lambdas: Float64Array): 
 
 /**
  * Eigenvalues (ascending) and eigenvectors of the symmetric tridiagonal matrix with diagonal `d` (length n)
- * and off-diagonal `e` (length n − 1). O(n²) plus O(k²·n) for each cluster of k close eigenvalues.
+ * and off-diagonal `e` (length n − 1). O(n²) plus O(k²·n) for each cluster of k close eigenvalues. Only
+ * the eigenvectors of the values from ascending index `from` on are formed (row j − from of `vectors`):
+ * `from` = n gives the values alone, in O(n²).
  */
-export function tridiagonalEigen(d: Float64Array, e: Float64Array): TridiagonalEigen {
+export function tridiagonalEigen(d: Float64Array, e: Float64Array, from = 0): TridiagonalEigen {
   const n = d.length;
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  const pairs: { value: number; block: number; vector: Float64Array }[] = [];
+  const blocks: { lo: number; hi: number; lambdas: Float64Array }[] = [];
+  const small = EPS * blockNorm(d, e, 0, n);
   let lo = 0;
   for (let hi = 1; hi <= n; hi++) {
-    const split =
-      hi === n || Math.abs(e[hi - 1]!) <= EPS * (Math.abs(d[hi - 1]!) + Math.abs(d[hi]!)) || e[hi - 1] === 0;
+    const split = hi === n || negligible(e[hi - 1]!, d[hi - 1]!, d[hi]!, small);
     if (!split) continue;
-    const bd = d.slice(lo, hi);
-    const be = e.slice(lo, hi - 1);
-    const lambdas = bd.slice();
+    const lambdas = d.slice(lo, hi);
     const scratch = new Float64Array(hi - lo);
-    scratch.set(be);
+    scratch.set(e.subarray(lo, hi - 1));
     qlValues(lambdas, scratch, 0, hi - lo);
-    lambdas.sort();
-    const vecs = hi - lo === 1 ? [Float64Array.of(1)] : blockVectors(bd, be, lambdas);
-    for (let j = 0; j < lambdas.length; j++) pairs.push({ value: lambdas[j]!, block: lo, vector: vecs[j]! });
+    blocks.push({ lo, hi, lambdas: lambdas.sort() });
     lo = hi;
   }
+  const values = new Float64Array(n);
+  let filled = 0;
+  for (const { lambdas } of blocks) {
+    values.set(lambdas, filled);
+    filled += lambdas.length;
+  }
+  values.sort();
+  // Vectors for every value at or above the cut (ties at it included), placed by value below.
+  const cut = from < n ? values[from]! : Number.POSITIVE_INFINITY;
+  const pairs: { value: number; block: number; vector: Float64Array }[] = [];
+  for (const { lo, hi, lambdas } of blocks) {
+    const first = lambdas.findIndex((v) => v >= cut);
+    if (first < 0) continue;
+    const wanted = lambdas.subarray(first);
+    const vecs =
+      hi - lo === 1 ? [Float64Array.of(1)] : blockVectors(d.slice(lo, hi), e.slice(lo, hi - 1), wanted);
+    wanted.forEach((value, j) => {
+      pairs.push({ value, block: lo, vector: vecs[j]! });
+    });
+  }
   pairs.sort((a, b) => a.value - b.value);
-  pairs.forEach((p, j) => {
-    values[j] = p.value;
+  const vectors = new Float64Array((n - Math.min(from, n)) * n);
+  // Ties at the cut may bring one vector too many: the lowest ones go.
+  pairs.slice(pairs.length - (n - Math.min(from, n))).forEach((p, j) => {
     vectors.set(p.vector, j * n + p.block);
   });
   return { values, vectors };

@@ -1,6 +1,7 @@
 import { eigh, qr, svd } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
 import { componentsForFraction, type ResolvedSolver } from './components';
+import { gramDecomposition, sparseGramPays } from './gram_route';
 import { randomizedRightSVD } from './randomized';
 import { type PcaState, stateFrom } from './state';
 
@@ -20,7 +21,8 @@ export interface FitPlan {
  * Fits principal components to the samples `x` [n, features] (float32, n ≥ 2): the centred data's SVD,
  * exact or randomized. Explained variances s²/(n − 1); ratios against the total variance; the noise
  * variance the mean of the discarded ones (exact) or what the kept ones leave of the total, over the
- * discarded count (randomized), as scikit-learn. The caller owns the state's tensors.
+ * discarded count (randomized), as scikit-learn. Tall sparse data take the float64 Gram matrix's route
+ * (gram_route.ts), the rest the backend's dense products. The caller owns the state's tensors.
  *
  * @example
  * ```ts
@@ -30,19 +32,17 @@ export interface FitPlan {
 export function fitComponents(x: tf.Tensor2D, plan: FitPlan): PcaState {
   const [n, features] = x.shape;
   const most = Math.min(n, features);
+  if (sparseGramPays(x)) return fitFromGram(x, plan);
   const mean = plan.center ? (tf.mean(x, 0) as tf.Tensor1D) : (tf.zeros([features]) as tf.Tensor1D);
   const centred = plan.center ? (tf.sub(x, mean) as tf.Tensor2D) : x;
   try {
     const sumSquares = tf.tidy(() => tf.sum(tf.square(centred)).dataSync()[0]!);
-    const total = sumSquares / (n - 1);
     if (plan.solver === 'randomized') {
       const k = plan.nComponents ?? most;
       const { s, v } = randomizedRightSVD(centred, k, plan.oversample, plan.powerIters, plan.seed);
       const values = Float64Array.from(s.dataSync());
       s.dispose();
-      let kept = 0;
-      for (const sv of values) kept += (sv * sv) / (n - 1);
-      const noise = most > k ? Math.max(total - kept, 0) / (most - k) : 0;
+      const noise = randomizedNoise(values, k, n, most, sumSquares);
       const state = stateFrom(values, v as tf.Tensor2D, k, mean, n, sumSquares, noise, plan.featureShape);
       v.dispose();
       return state;
@@ -73,6 +73,53 @@ export function fitComponents(x: tf.Tensor2D, plan: FitPlan): PcaState {
     mean.dispose();
     if (centred !== x) centred.dispose();
   }
+}
+
+/**
+ * The randomized solver's noise variance: what the k kept components leave of the total variance, over the
+ * min(n, f) − k others (scikit-learn's), as the exact spectrum is not known.
+ */
+function randomizedNoise(
+  values: Float64Array,
+  k: number,
+  n: number,
+  most: number,
+  sumSquares: number,
+): number {
+  let kept = 0;
+  for (let j = 0; j < k; j++) kept += (values[j]! * values[j]!) / (n - 1);
+  return most > k ? Math.max(sumSquares / (n - 1) - kept, 0) / (most - k) : 0;
+}
+
+/**
+ * {@link fitComponents} for tall sparse data, through the float64 Gram matrix of the centred data
+ * (gram_route.ts): every solver starts from it — the exact ones (`full`, `covariance_eigh`) take its float64
+ * eigendecomposition, as accurate as a float32 SVD of the data; `randomized` its range finder, as on X.
+ */
+function fitFromGram(x: tf.Tensor2D, plan: FitPlan): PcaState {
+  const [n, features] = x.shape;
+  const integer = plan.nComponents !== undefined && Number.isInteger(plan.nComponents);
+  const randomized = plan.solver === 'randomized';
+  const wanted = integer ? plan.nComponents! : features;
+  const { values, v, mean, sumSquares } = gramDecomposition(
+    x,
+    plan.center,
+    wanted,
+    randomized ? { oversample: plan.oversample, powerIters: plan.powerIters, seed: plan.seed } : undefined,
+  );
+  const k = integer
+    ? wanted
+    : plan.nComponents === undefined
+      ? features
+      : componentsForFraction(
+          Array.from(values, (sv) => (sumSquares > 0 ? (sv * sv) / sumSquares : 0)),
+          plan.nComponents,
+        );
+  const noise = randomized ? randomizedNoise(values, k, n, features, sumSquares) : meanTail(values, k, n);
+  const meanTensor = tf.tensor1d(Float32Array.from(mean));
+  const state = stateFrom(values, v, k, meanTensor, n, sumSquares, noise, plan.featureShape);
+  tf.dispose([v, meanTensor]);
+  return state;
 }
 
 /**

@@ -18,7 +18,9 @@ export interface PCAOptions {
   /**
    * `'full'` exact SVD of the centred data; `'covariance_eigh'` eigendecomposition of its covariance
    * (features × features: fast when n ≫ features, but float32 loses eigenvalues below ~1e-6 of the
-   * largest); `'randomized'` (Halko et al.); `'auto'` (default) by scikit-learn's rule.
+   * largest); `'randomized'` (Halko et al.); `'auto'` (default) by scikit-learn's rule. Tall sparse data
+   * (images on a blank background) go through their float64 Gram matrix whatever the solver: exact as a
+   * float32 SVD for `'full'` and `'covariance_eigh'`, the same range finder for `'randomized'` (README).
    */
   solver?: Solver;
   /**

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * (float64 on the host, l ≤ a few hundred), slightly shifted so a rank-deficient y does not break it. The
  * power iterations only need a well-conditioned basis of the same span (scikit-learn uses LU here).
  */
-function normalise(y: tf.Tensor2D): tf.Tensor2D {
+export function normalise(y: tf.Tensor2D): tf.Tensor2D {
   const l = y.shape[1];
   const gram = tf.tidy(() => tf.matMul(y, y, true, false).dataSync());
   const g = Float64Array.from(gram);
