@@ -58,8 +58,13 @@ export const op = {
   select: [0x1b],
   i32LtU: [0x49],
   i32Ne: [0x47],
+  i32Eqz: [0x45],
+  i32And: [0x71],
+  i32ShrU: [0x76],
   /** `loop` … `brIf(0)` … `end`: a do-while; nested loops branch to depth 0 (innermost) and up. */
   loop: [0x03, 0x40],
+  /** `block` … `end`: `brIf(0)` inside jumps past its end. */
+  block: [0x02, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   end: [0x0b],
   f64Add: [0xa0],

@@ -1,4 +1,4 @@
-import { f64, i32, instantiateOwn, op, type WasmFunction } from '@cnn/core';
+import { f64, i32, instantiateOwn, op, v128, type WasmFunction } from '@cnn/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { LinalgError } from './errors';
 import { checkTensor } from './matrix';
@@ -12,40 +12,83 @@ export interface Gram64Options {
 /** Columns past this would make the f×f float64 result over 128 MB. */
 const MAX_COLUMNS = 4096;
 
-// outer(g, f, a, aEnd, b, bEnd, tri): g[col_p, col_q] += val_p · val_q for nonzeros p in [a, aEnd) and q in
-// [b, bEnd) — or, with tri, q in [p, aEnd) — where each nonzero is a record of 8 bytes: its value (float32,
-// exact in float64) and its column's byte offset in a row of g (8·col). Addresses in bytes; f the columns.
-const [G, F, A, A_END, B, B_END, TRI] = [0, 1, 2, 3, 4, 5, 6];
-const [ROW, VA, Q, Q_END, ADDR] = [7, 8, 9, 10, 11];
-const OUTER: WasmFunction = {
-  params: [i32, i32, i32, i32, i32, i32, i32],
-  locals: [i32, f64, i32, i32, i32],
+// Nonzeros are stored as their values (float64) and, apart, their columns' byte offsets in a row of g (8·col,
+// int32); runs of consecutive nonzero columns as (8·first column, length, address of the first value).
+// outerTri(g, f, vals, offs, count): g[col_p, col_q] += val_p · val_q for p ≤ q < count, one list (a band
+// with itself). outerRuns(g, f, vals, offs, count, runs, runsEnd): the same for every p of one list and
+// every q of another, given as runs, two columns a step in float64x2 (the other band of a pair). Addresses
+// in bytes; f the columns of g.
+const [G, F, VALS, OFFS, COUNT, RUNS, RUNS_END] = [0, 1, 2, 3, 4, 5, 6];
+const step = (local: number, bytes: number) => [op.get(local), op.i32(bytes), op.i32Add, op.set(local)];
+const countdown = (local: number) => [op.get(local), op.i32(1), op.i32Sub, op.tee(local)];
+const rowOf = (offs: number) => [op.get(G), op.get(offs), op.i32Load(), op.get(F), op.i32Mul, op.i32Add];
+/** g[addr] += a · b, float64; `addr` an i32 local (set here from the stack's address). */
+const addProduct = (addr: number, a: readonly (readonly number[])[], b: readonly (readonly number[])[]) => [
+  ...[op.tee(addr), op.get(addr), op.f64Load(), ...a, ...b, op.f64Mul, op.f64Add, op.f64Store()],
+];
+const TRI = { row: 5, va: 6, qv: 7, qo: 8, left: 9, addr: 10 };
+const OUTER_TRI: WasmFunction = {
+  params: [i32, i32, i32, i32, i32],
+  locals: [i32, f64, i32, i32, i32, i32],
   body: [
     op.loop, // p
-    ...[op.get(A), op.f32Load(), op.f64PromoteF32, op.set(VA)],
-    ...[op.get(G), op.get(A), op.i32Load(4), op.get(F), op.i32Mul, op.i32Add, op.set(ROW)],
-    ...[op.get(A), op.get(B), op.get(TRI), op.select, op.set(Q)],
-    ...[op.get(A_END), op.get(B_END), op.get(TRI), op.select, op.set(Q_END)],
-    op.loop, // q
-    ...[op.get(ROW), op.get(Q), op.i32Load(4), op.i32Add, op.tee(ADDR)],
-    ...[op.get(ADDR), op.f64Load(), op.get(VA), op.get(Q), op.f32Load(), op.f64PromoteF32, op.f64Mul],
-    ...[op.f64Add, op.f64Store()],
-    ...[op.get(Q), op.i32(8), op.i32Add, op.tee(Q), op.get(Q_END), op.i32Ne, op.brIf(0), op.end],
-    ...[op.get(A), op.i32(8), op.i32Add, op.tee(A), op.get(A_END), op.i32Ne, op.brIf(0), op.end],
+    ...[op.get(VALS), op.f64Load(), op.set(TRI.va), ...rowOf(OFFS), op.set(TRI.row)],
+    ...[op.get(VALS), op.set(TRI.qv), op.get(OFFS), op.set(TRI.qo), op.get(COUNT), op.set(TRI.left)],
+    op.loop, // q from p on
+    ...[op.get(TRI.row), op.get(TRI.qo), op.i32Load(), op.i32Add],
+    ...addProduct(TRI.addr, [op.get(TRI.va)], [op.get(TRI.qv), op.f64Load()]),
+    ...[...step(TRI.qv, 8), ...step(TRI.qo, 4), ...countdown(TRI.left), op.brIf(0), op.end],
+    ...[...step(VALS, 8), ...step(OFFS, 4), ...countdown(COUNT), op.brIf(0), op.end],
+  ],
+};
+const R = { row: 7, va: 8, vaScalar: 9, run: 10, dst: 11, src: 12, pairs: 13, addr: 14 };
+const OUTER_RUNS: WasmFunction = {
+  params: [i32, i32, i32, i32, i32, i32, i32],
+  locals: [i32, v128, f64, i32, i32, i32, i32, i32],
+  body: [
+    op.loop, // p
+    ...[op.get(VALS), op.f64Load(), op.set(R.vaScalar), op.get(VALS), op.load64Splat(), op.set(R.va)],
+    ...[...rowOf(OFFS), op.set(R.row), op.get(RUNS), op.set(R.run)],
+    op.loop, // runs of q
+    ...[op.get(R.row), op.get(R.run), op.i32Load(), op.i32Add, op.set(R.dst)],
+    ...[op.get(R.run), op.i32Load(8), op.set(R.src)],
+    ...[op.get(R.run), op.i32Load(4), op.i32(1), op.i32ShrU, op.set(R.pairs)],
+    op.block, // pairs of the run, if any
+    ...[op.get(R.pairs), op.i32Eqz, op.brIf(0)],
+    op.loop,
+    ...[op.get(R.dst), op.get(R.dst), op.load(), op.get(R.va), op.get(R.src), op.load(), op.f64x2Mul],
+    ...[op.f64x2Add, op.store(), ...step(R.dst, 16), ...step(R.src, 16)],
+    ...[...countdown(R.pairs), op.brIf(0), op.end],
+    op.end,
+    op.block, // its last column, if the length is odd
+    ...[op.get(R.run), op.i32Load(4), op.i32(1), op.i32And, op.i32Eqz, op.brIf(0)],
+    ...[op.get(R.dst), ...addProduct(R.addr, [op.get(R.vaScalar)], [op.get(R.src), op.f64Load()])],
+    op.end,
+    ...[...step(R.run, 12), op.get(R.run), op.get(RUNS_END), op.i32Ne, op.brIf(0), op.end],
+    ...[...step(VALS, 8), ...step(OFFS, 4), ...countdown(COUNT), op.brIf(0), op.end],
   ],
 };
 type Exports = {
-  outer(g: number, f: number, a: number, aEnd: number, b: number, bEnd: number, tri: number): void;
+  outerTri(g: number, f: number, vals: number, offs: number, count: number): void;
+  outerRuns(
+    g: number,
+    f: number,
+    vals: number,
+    offs: number,
+    count: number,
+    runs: number,
+    runsEnd: number,
+  ): void;
 };
-const FUNCTIONS = { outer: OUTER };
+const FUNCTIONS = { outerTri: OUTER_TRI, outerRuns: OUTER_RUNS };
 
 /**
  * Columns a band: the sums run band pair by band pair, so that the tile of the result they add into
  * (128 × 128 float64, 128 KB) stays in a core's L2 cache. Every multiply-add is a read-modify-write of the
- * result, so its cache decides the speed: on MNIST's 10,000 × 784 digits (1.2e8 of them, one thread) 0.27 s
- * in bands of 128 against 0.43 s over the whole result; bands of 64 are no faster, of 32 slower (more calls
- * on shorter runs). Two or four rows of nonzeros a pass (each record read once for all) gained ~5%: the
- * loads are not what it waits on.
+ * result, so its cache decides the speed. Measured on MNIST's 10,000 × 784 digits (1.2e8 multiply-adds,
+ * one loaded core): 0.43 s over the whole result, 0.27 s in bands of 128 (64: no faster; 32: slower, more
+ * calls on shorter lists), both one column at a time; reading two or four rows' nonzeros a pass gained
+ * only ~5%. Runs of consecutive columns, two a step (outerRuns), took the whole call from 0.52 to 0.35 s.
  */
 const BAND = 128;
 
@@ -110,7 +153,7 @@ export function centredGram(
 
 /**
  * The upper triangle of XᵀX (f×f, row-major) and X's column sums, from the nonzeros: in WebAssembly where
- * there is SIMD, else the same loops here. Throws on a non-finite entry.
+ * there is SIMD, else the same sums in the same order here. Throws on a non-finite entry.
  */
 function outerSums(
   data: ArrayLike<number>,
@@ -120,42 +163,57 @@ function outerSums(
 ): { gram: Float64Array; sums: Float64Array } {
   const bands = Math.ceil(f / BAND);
   const sums = new Float64Array(f);
-  let nnz = 0;
-  for (let i = 0; i < m * f; i++) if (data[i] !== 0) nnz++;
+  let [nnz, runs] = [0, 0];
+  for (let r = 0; r < m; r++) {
+    for (let j = 0; j < f; j++) {
+      if (data[r * f + j] === 0) continue;
+      nnz++;
+      if (j === 0 || j % BAND === 0 || data[r * f + j - 1] === 0) runs++;
+    }
+  }
   const wasm = simd ? instantiateOwn<Exports>(FUNCTIONS) : undefined;
-  // g at 0, then the nonzeros row by row, band by band (CSR), as records (value, 8·column).
-  const RECORDS = 8 * f * f;
-  const bytes = RECORDS + 8 * nnz;
+  // g at 0, then the nonzeros' values, their offsets and the runs, row by row, band by band.
+  const [VALUES, OFFSETS] = [8 * f * f, 8 * f * f + 8 * nnz];
+  const RUN_AT = OFFSETS + 4 * nnz;
+  const bytes = RUN_AT + 12 * runs;
   if (wasm && wasm.memory.buffer.byteLength < bytes) {
     wasm.memory.grow(Math.ceil((bytes - wasm.memory.buffer.byteLength) / 65536));
   }
   const buffer = wasm ? wasm.memory.buffer : new ArrayBuffer(bytes);
   const g = new Float64Array(buffer, 0, f * f);
   g.fill(0);
-  const values = new Float32Array(buffer, RECORDS, 2 * nnz);
-  const offsets = new Int32Array(buffer, RECORDS, 2 * nnz);
-  // Where row r's nonzeros in band k start.
+  const values = new Float64Array(buffer, VALUES, nnz);
+  const offsets = new Int32Array(buffer, OFFSETS, nnz);
+  const runList = new Int32Array(buffer, RUN_AT, 3 * runs);
+  // Where row r's nonzeros, and its runs, in band k start.
   const start = new Int32Array(m * bands + 1);
-  let p = 0;
+  const runStart = new Int32Array(m * bands + 1);
+  let [p, u] = [0, 0];
   for (let r = 0; r < m; r++) {
     for (let k = 0; k < bands; k++) {
       start[r * bands + k] = p;
-      const end = r * f + Math.min(f, (k + 1) * BAND);
-      for (let i = r * f + k * BAND; i < end; i++) {
-        const v = data[i]!;
+      runStart[r * bands + k] = u;
+      for (let j = k * BAND; j < Math.min(f, (k + 1) * BAND); j++) {
+        const v = data[r * f + j]!;
         if (v === 0) continue;
-        if (!Number.isFinite(v)) {
-          throw new LinalgError(`gram64: x must hold finite numbers, got ${v} at [${r}, ${i - r * f}]`);
+        if (!Number.isFinite(v))
+          throw new LinalgError(`gram64: x must hold finite numbers, got ${v} at [${r}, ${j}]`);
+        if (j === k * BAND || data[r * f + j - 1] === 0) {
+          runList[3 * u] = 8 * j;
+          runList[3 * u + 1] = 0;
+          runList[3 * u + 2] = VALUES + 8 * p;
+          u++;
         }
-        values[2 * p] = v;
-        offsets[2 * p + 1] = 8 * (i - r * f);
-        sums[i - r * f] = sums[i - r * f]! + v;
+        runList[3 * u - 2]! += 1;
+        values[p] = v;
+        offsets[p] = 8 * j;
+        sums[j] = sums[j]! + v;
         p++;
       }
     }
   }
   start[m * bands] = p;
-  const at = (q: number) => RECORDS + 8 * q;
+  runStart[m * bands] = u;
   for (let bi = 0; bi < bands; bi++) {
     for (let bj = bi; bj < bands; bj++) {
       for (let r = 0; r < m; r++) {
@@ -163,15 +221,26 @@ function outerSums(
         const [b0, b1] = [start[r * bands + bj]!, start[r * bands + bj + 1]!];
         if (a0 === a1 || b0 === b1) continue;
         const tri = bi === bj;
-        if (wasm) {
-          wasm.exports.outer(0, f, at(a0), at(a1), at(b0), at(b1), tri ? 1 : 0);
-          continue;
-        }
-        for (let a = a0; a < a1; a++) {
-          const [row, va] = [(offsets[2 * a + 1]! >> 3) * f, values[2 * a]!];
-          for (let b = tri ? a : b0; b < b1; b++) {
-            const at = row + (offsets[2 * b + 1]! >> 3);
-            g[at] = g[at]! + va * values[2 * b]!;
+        if (wasm && tri) {
+          wasm.exports.outerTri(0, f, VALUES + 8 * a0, OFFSETS + 4 * a0, a1 - a0);
+        } else if (wasm) {
+          const [u0, u1] = [runStart[r * bands + bj]!, runStart[r * bands + bj + 1]!];
+          wasm.exports.outerRuns(
+            0,
+            f,
+            VALUES + 8 * a0,
+            OFFSETS + 4 * a0,
+            a1 - a0,
+            RUN_AT + 12 * u0,
+            RUN_AT + 12 * u1,
+          );
+        } else {
+          for (let a = a0; a < a1; a++) {
+            const [row, va] = [(offsets[a]! >> 3) * f, values[a]!];
+            for (let b = tri ? a : b0; b < b1; b++) {
+              const at = row + (offsets[b]! >> 3);
+              g[at] = g[at]! + va * values[b]!;
+            }
           }
         }
       }
