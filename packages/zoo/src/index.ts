@@ -6,6 +6,9 @@
  * activation of `model.run` by a stable name; `build: false` counts parameters without allocating.
  * Weights come in from tfjs weight manifests (quantised too), the tfjs layers format and safetensors with
  * torchvision's names (`./weights`), with each family's preprocessing and ImageNet's class names.
+ * Importing the package registers its own layers (`DropPathSampler`, `FractalJoin`, `PositionBias`,
+ * `ZeroPadShortcut`) with `@cnn/layers`' loader, so `import '@cnn/zoo'` alone lets `load` read a saved FractalNet
+ * or policy network: package.json lists the entry files as having side effects, for bundlers to keep it.
  *
  * @packageDocumentation
  */
