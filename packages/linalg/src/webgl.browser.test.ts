@@ -1,6 +1,8 @@
 import { expectNoLeaks, Rng, ready } from '@cnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eigh64 } from './eigh64';
+import { centredGram, gram64 } from './gram64';
 import { lstsq } from './lstsq';
 import { pinv } from './pinv';
 import { svd } from './svd';
@@ -58,5 +60,25 @@ describe('@cnn/linalg on webgl', () => {
       tf.dispose([x, residuals, p, r, ...(s ? [s] : [])]);
     }
     tf.dispose([a, b]);
+  });
+
+  it('gram64 and eigh64 run in the page’s WebAssembly: float64 sums as in JavaScript, exact eigenpairs', () => {
+    const [m, f] = [60, 150];
+    const rng = new Rng(9);
+    const data = Float32Array.from({ length: m * f }, () => (rng.uniform() < 0.3 ? rng.normal() : 0));
+    const x = tf.tensor2d(data, [m, f]);
+    const { gram } = gram64(x, { center: true });
+    expect(Array.from(gram)).toEqual(Array.from(centredGram(data, m, f, true, false).gram));
+    const { values, vectors } = eigh64(gram, f, { largest: 3 });
+    for (let j = 0; j < 3; j++) {
+      let residual = 0;
+      for (let i = 0; i < f; i++) {
+        let sum = 0;
+        for (let l = 0; l < f; l++) sum += gram[i * f + l]! * vectors[l * 3 + j]!;
+        residual = Math.max(residual, Math.abs(sum - values[f - 3 + j]! * vectors[i * 3 + j]!));
+      }
+      expect(residual).toBeLessThan(1e-10 * values[f - 1]!);
+    }
+    x.dispose();
   });
 });
