@@ -102,4 +102,67 @@ describe('Rng', () => {
     tf.dispose([t, u]);
     expect(() => a.randomNormal([2, -1])).toThrow(/non-negative integers/);
   });
+
+  it.each([
+    [1, false],
+    [2, true],
+    [7, true],
+    [40_001, false],
+    [40_000, true],
+  ])(
+    'draws tensors of %i values (truncated: %s) as uniform() and normal() calls would, state included',
+    (n, truncate) => {
+      // The batched generators run xoshiro on local copies of the state: the stream must not change.
+      const [a, b] = [new Rng(n), new Rng(n)];
+      a.uint32();
+      b.uint32();
+      const uniform = a.randomUniform([n], -2, 3);
+      expect(Array.from(uniform.dataSync())).toEqual(
+        Array.from({ length: n }, () => Math.fround(b.uniform(-2, 3))),
+      );
+      const normal = truncate ? a.truncatedNormal([n], 1, 2) : a.randomNormal([n], 1, 2);
+      const expected = new Float32Array(n);
+      for (let i = 0; i < n; i += 2) {
+        let [u, v, s] = [0, 0, 0];
+        do {
+          u = 2 * b.float() - 1;
+          v = 2 * b.float() - 1;
+          s = u * u + v * v;
+        } while (!(s > 0 && s < 1));
+        const f = Math.sqrt((-2 * Math.log(s)) / s);
+        // A value beyond 2σ is drawn again as normal() draws: a new polar pair, its first value.
+        const redraw = (z: number) => {
+          while (truncate && Math.abs(z) > 2) z = b.normal();
+          return 1 + 2 * z;
+        };
+        expected[i] = redraw(u * f);
+        if (i + 1 < n) expected[i + 1] = redraw(v * f);
+      }
+      expect(Array.from(normal.dataSync())).toEqual(Array.from(expected));
+      expect(a.getState()).toEqual(b.getState());
+      tf.dispose([uniform, normal]);
+    },
+  );
+
+  it('leaves the state where single draws would for every small size (chunks end on every kind of draw)', () => {
+    for (let n = 1; n <= 300; n++) {
+      for (const seed of [1, 2, 3]) {
+        const [a, b] = [new Rng(seed * 1000 + n), new Rng(seed * 1000 + n)];
+        tf.dispose(a.truncatedNormal([n]));
+        for (let i = 0; i < n; i += 2) {
+          let [u, v, s] = [0, 0, 0];
+          do {
+            u = 2 * b.float() - 1;
+            v = 2 * b.float() - 1;
+            s = u * u + v * v;
+          } while (!(s > 0 && s < 1));
+          const f = Math.sqrt((-2 * Math.log(s)) / s);
+          for (let z = u * f; Math.abs(z) > 2; ) z = b.normal();
+          if (i + 1 < n) for (let z = v * f; Math.abs(z) > 2; ) z = b.normal();
+        }
+        if (a.uint32() !== b.uint32())
+          throw new Error(`state differs after ${n} truncated normals (seed ${seed})`);
+      }
+    }
+  });
 });

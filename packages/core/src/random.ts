@@ -163,22 +163,82 @@ export class Rng {
 
   /** A tensor of uniform draws in [min, max). */
   randomUniform(shape: number[], min = 0, max = 1): tf.Tensor {
-    const values = new Float32Array(sizeOf(shape));
-    for (let i = 0; i < values.length; i++) values[i] = this.uniform(min, max);
+    const u = this.#floats(sizeOf(shape));
+    const values = new Float32Array(u.length);
+    for (let i = 0; i < u.length; i++) values[i] = min + (max - min) * u[i]!;
     return tf.tensor(values, shape, 'float32');
+  }
+
+  /**
+   * The next `n` {@link Rng.float} draws, exactly as n calls would make them, with xoshiro128** inlined on
+   * local copies of the state (~3× faster: a model's millions of initial weights).
+   */
+  #floats(n: number): Float64Array {
+    const out = new Float64Array(n);
+    const state = this.#s;
+    let [s0, s1, s2, s3] = [state[0]! | 0, state[1]! | 0, state[2]! | 0, state[3]! | 0];
+    for (let i = 0; i < n; i++) {
+      let word = 0;
+      let hi = 0;
+      for (let half = 0; half < 2; half++) {
+        word = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+        const t2 = s2 ^ s0;
+        const t3 = s3 ^ s1;
+        s0 ^= t3;
+        s2 = t2 ^ (s1 << 9);
+        s1 ^= t2;
+        s3 = rotl(t3, 11);
+        if (half === 0) hi = word >>> 5;
+      }
+      out[i] = (hi * 67108864 + (word >>> 6)) / TWO_POW_53;
+    }
+    state[0] = s0;
+    state[1] = s1;
+    state[2] = s2;
+    state[3] = s3;
+    return out;
   }
 
   /** Normal draws, both values of each polar pair used; `truncate` redraws those beyond 2σ. */
   #normals(n: number, mean: number, stdDev: number, truncate: boolean): Float32Array {
     const out = new Float32Array(n);
-    const redraw = (z: number) => {
-      while (truncate && Math.abs(z) > 2) z = this.normal();
-      return mean + stdDev * z;
+    // Floats come from #floats in chunks of two per polar draw still certain to be made (`pairs`, this one
+    // included): never more than are drawn, so that the state ends where normal() calls would leave it —
+    // the same stream as before, ~1.4× faster. Draws take floats two at a time, so chunks end between draws.
+    let buffer: Float64Array = new Float64Array(0);
+    let at = 0;
+    let [u, v, f] = [0, 0, 0];
+    const polar = (pairs: number) => {
+      for (;;) {
+        if (at === buffer.length) {
+          buffer = this.#floats(2 * pairs);
+          at = 0;
+        }
+        u = 2 * buffer[at++]! - 1;
+        v = 2 * buffer[at++]! - 1;
+        const s = u * u + v * v;
+        if (s > 0 && s < 1) {
+          f = Math.sqrt((-2 * Math.log(s)) / s);
+          return;
+        }
+      }
     };
     for (let i = 0; i < n; i += 2) {
-      const [u, f, v] = this.#polar();
-      out[i] = redraw(u * f);
-      if (i + 1 < n) out[i + 1] = redraw(v * f);
+      const pairs = Math.ceil((n - i) / 2);
+      polar(pairs);
+      let [a, b] = [u * f, v * f];
+      // Truncation redraws as normal() would: a new polar draw, its first value.
+      while (truncate && Math.abs(a) > 2) {
+        polar(pairs);
+        a = u * f;
+      }
+      out[i] = mean + stdDev * a;
+      if (i + 1 === n) break;
+      while (truncate && Math.abs(b) > 2) {
+        polar(pairs);
+        b = u * f;
+      }
+      out[i + 1] = mean + stdDev * b;
     }
     return out;
   }
