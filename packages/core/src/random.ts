@@ -163,18 +163,16 @@ export class Rng {
 
   /** A tensor of uniform draws in [min, max). */
   randomUniform(shape: number[], min = 0, max = 1): tf.Tensor {
-    const u = this.#floats(sizeOf(shape));
-    const values = new Float32Array(u.length);
-    for (let i = 0; i < u.length; i++) values[i] = min + (max - min) * u[i]!;
+    const values = this.#floats(new Float32Array(sizeOf(shape)), min, max - min);
     return tf.tensor(values, shape, 'float32');
   }
 
   /**
-   * The next `n` {@link Rng.float} draws, exactly as n calls would make them, with xoshiro128** inlined on
-   * local copies of the state (~3× faster: a model's millions of initial weights).
+   * `out` filled with offset + scale · {@link Rng.float}, exactly as out.length calls would draw them, with
+   * xoshiro128** inlined on local copies of the state (~3× faster: a model's millions of initial weights).
    */
-  #floats(n: number): Float64Array {
-    const out = new Float64Array(n);
+  #floats<T extends Float32Array | Float64Array>(out: T, offset = 0, scale = 1): T {
+    const n = out.length;
     const state = this.#s;
     let [s0, s1, s2, s3] = [state[0]! | 0, state[1]! | 0, state[2]! | 0, state[3]! | 0];
     for (let i = 0; i < n; i++) {
@@ -190,7 +188,7 @@ export class Rng {
         s3 = rotl(t3, 11);
         if (half === 0) hi = word >>> 5;
       }
-      out[i] = (hi * 67108864 + (word >>> 6)) / TWO_POW_53;
+      out[i] = offset + scale * ((hi * 67108864 + (word >>> 6)) / TWO_POW_53);
     }
     state[0] = s0;
     state[1] = s1;
@@ -211,7 +209,7 @@ export class Rng {
     const polar = (pairs: number) => {
       for (;;) {
         if (at === buffer.length) {
-          buffer = this.#floats(2 * pairs);
+          buffer = this.#floats(new Float64Array(2 * pairs));
           at = 0;
         }
         u = 2 * buffer[at++]! - 1;
