@@ -1,6 +1,7 @@
 /**
  * @cnn/linalg — least squares, the SVD, the Moore–Penrose pseudoinverse, orthogonal projectors, QR and
- * the symmetric eigendecomposition on TensorFlow.js tensors, on every backend.
+ * the symmetric eigendecomposition on TensorFlow.js tensors, on every backend; and, on the host in float64,
+ * the Gram matrix of float32 data (sparse-aware) and the eigendecomposition that keeps its small eigenvalues.
  *
  * @packageDocumentation
  */
