@@ -12,7 +12,7 @@ const SPARSE_SHARE = 0.08;
 /** Rows the sparsity estimate reads: one in this many. */
 const STRIDE = 8;
 /** gram64's largest f (an f×f float64 result). */
-const MAX_FEATURES = 4096;
+export const MAX_GRAM_FEATURES = 4096;
 
 /**
  * Whether `x` [n, f] (uncentred) is best decomposed through its Gram matrix in float64 on the host: tall,
@@ -21,7 +21,7 @@ const MAX_FEATURES = 4096;
  */
 export function sparseGramPays(x: tf.Tensor2D): boolean {
   const [m, f] = x.shape;
-  if (m < f || f > MAX_FEATURES) return false;
+  if (m < f || f > MAX_GRAM_FEATURES) return false;
   const data = x.dataSync();
   // An estimate from every STRIDE-th row: it only chooses between two exact routes.
   const rows = Math.ceil(m / STRIDE);
