@@ -121,24 +121,7 @@ describe('Rng', () => {
         Array.from({ length: n }, () => Math.fround(b.uniform(-2, 3))),
       );
       const normal = truncate ? a.truncatedNormal([n], 1, 2) : a.randomNormal([n], 1, 2);
-      const expected = new Float32Array(n);
-      for (let i = 0; i < n; i += 2) {
-        let [u, v, s] = [0, 0, 0];
-        do {
-          u = 2 * b.float() - 1;
-          v = 2 * b.float() - 1;
-          s = u * u + v * v;
-        } while (!(s > 0 && s < 1));
-        const f = Math.sqrt((-2 * Math.log(s)) / s);
-        // A value beyond 2σ is drawn again as normal() draws: a new polar pair, its first value.
-        const redraw = (z: number) => {
-          while (truncate && Math.abs(z) > 2) z = b.normal();
-          return 1 + 2 * z;
-        };
-        expected[i] = redraw(u * f);
-        if (i + 1 < n) expected[i + 1] = redraw(v * f);
-      }
-      expect(Array.from(normal.dataSync())).toEqual(Array.from(expected));
+      expect(Array.from(normal.dataSync())).toEqual(Array.from(singleNormals(b, n, truncate, 1, 2)));
       expect(a.getState()).toEqual(b.getState());
       tf.dispose([uniform, normal]);
     },
@@ -149,20 +132,34 @@ describe('Rng', () => {
       for (const seed of [1, 2, 3]) {
         const [a, b] = [new Rng(seed * 1000 + n), new Rng(seed * 1000 + n)];
         tf.dispose(a.truncatedNormal([n]));
-        for (let i = 0; i < n; i += 2) {
-          let [u, v, s] = [0, 0, 0];
-          do {
-            u = 2 * b.float() - 1;
-            v = 2 * b.float() - 1;
-            s = u * u + v * v;
-          } while (!(s > 0 && s < 1));
-          const f = Math.sqrt((-2 * Math.log(s)) / s);
-          for (let z = u * f; Math.abs(z) > 2; ) z = b.normal();
-          if (i + 1 < n) for (let z = v * f; Math.abs(z) > 2; ) z = b.normal();
-        }
+        singleNormals(b, n, true);
         if (a.uint32() !== b.uint32())
           throw new Error(`state differs after ${n} truncated normals (seed ${seed})`);
       }
     }
   });
 });
+
+/**
+ * n normal draws as the generator's single calls make them: polar pairs in order, both values used, and
+ * (truncated) a value beyond 2σ drawn again by normal() — a new pair, its first value.
+ */
+function singleNormals(rng: Rng, n: number, truncate: boolean, mean = 0, stdDev = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    let [u, v, s] = [0, 0, 0];
+    do {
+      u = 2 * rng.float() - 1;
+      v = 2 * rng.float() - 1;
+      s = u * u + v * v;
+    } while (!(s > 0 && s < 1));
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    const redraw = (z: number) => {
+      while (truncate && Math.abs(z) > 2) z = rng.normal();
+      return mean + stdDev * z;
+    };
+    out[i] = redraw(u * f);
+    if (i + 1 < n) out[i + 1] = redraw(v * f);
+  }
+  return out;
+}
