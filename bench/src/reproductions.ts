@@ -84,8 +84,8 @@ async function epoch(
  * paper's curves), and the training error on the slice afterwards in inference mode, with the batch-norm
  * moving averages as trained and recalibrated (`recalibrateBatchNorm` on 256 of the training images:
  * averages of momentum 0.9 cover the last ~10 steps, and lag weights that still move fast, more so over
- * 27 blocks). The deeper plain net should end worse than the shallower; the deeper residual net not (at
- * 4 epochs of constant η it still trailed: it starts behind and overtakes in the sixth epoch).
+ * 27 blocks). The deeper plain net should end worse than the shallower; the deeper residual net not (with
+ * seed 1 it starts behind and overtakes in the sixth epoch; with seed 2 it stays a little behind).
  */
 export async function reproDegradation(backends: string[], options: ReproOptions = {}): Promise<void> {
   const { epochs = DEGRADATION.epochs, drops = DEGRADATION.drops } = options;
