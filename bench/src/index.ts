@@ -1,7 +1,8 @@
 // `pnpm bench`: every benchmark, one JSON line per figure on stdout. `--backends wasm` limits the backends
 // (the first one listed is the baseline of the ratios); `--only matmul` runs one benchmark; `--threads 2`
 // runs wasm's XNNPACK on 2 threads (default 1 in Node); `--epochs 8` sets the training budget of the
-// reproductions' parts (`--only repro-degradation`, `repro-stochastic-depth`, `repro-fractal`).
+// reproductions' parts (`--only repro-degradation`, `repro-stochastic-depth`, `repro-fractal`), `--drops
+// 0.75` their step schedule (η / 10 after that fraction of the run; `none` for a constant η).
 import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
 import { convnetjsTrain } from './convnetjs_train';
@@ -13,7 +14,13 @@ import { matmul } from './matmul';
 import { mnistCnnTraining } from './mnist_cnn';
 import { mnistCnnProfile } from './mnist_cnn_profile';
 import { pca } from './pca';
-import { reproDegradation, reproductions, reproFractal, reproStochasticDepth } from './reproductions';
+import {
+  type ReproOptions,
+  reproDegradation,
+  reproductions,
+  reproFractal,
+  reproStochasticDepth,
+} from './reproductions';
 import { zooInference } from './zoo_inference';
 
 const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
@@ -33,7 +40,7 @@ const BENCHES: Record<string, (backends: string[]) => Promise<void>> = {
  * Long runs (minutes of training each), only when named (`--only reproductions`, `--only repro-fractal`);
  * `--epochs` sets their budget.
  */
-const PARTS: Record<string, (backends: string[], epochs?: number) => Promise<void>> = {
+const PARTS: Record<string, (backends: string[], options: ReproOptions) => Promise<void>> = {
   reproductions,
   'repro-degradation': reproDegradation,
   'repro-stochastic-depth': reproStochasticDepth,
@@ -46,6 +53,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     threads: { type: 'string' },
     epochs: { type: 'string' },
+    drops: { type: 'string' },
   },
 });
 const backends = values.backends.split(',');
@@ -57,5 +65,11 @@ for (const [name, run] of Object.entries(BENCHES)) {
   if (values.only === undefined || values.only === name) await run(backends);
 }
 if (values.only !== undefined) {
-  await PARTS[values.only]?.(backends, values.epochs === undefined ? undefined : Number(values.epochs));
+  await PARTS[values.only]?.(backends, {
+    ...(values.epochs === undefined ? {} : { epochs: Number(values.epochs) }),
+    // `--drops 0.5,0.75`: η / 10 after half and after three quarters of the run; `--drops none`: constant η.
+    ...(values.drops === undefined
+      ? {}
+      : { drops: values.drops === 'none' ? [] : values.drops.split(',').map(Number) }),
+  });
 }
