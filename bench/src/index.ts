@@ -2,7 +2,8 @@
 // (the first one listed is the baseline of the ratios); `--only matmul` runs one benchmark; `--threads 2`
 // runs wasm's XNNPACK on 2 threads (default 1 in Node); `--epochs 8` sets the training budget of the
 // reproductions' parts (`--only repro-degradation`, `repro-stochastic-depth`, `repro-fractal`), `--drops
-// 0.75` their step schedule (η / 10 after that fraction of the run; `none` for a constant η).
+// 0.75` their step schedule (η / 10 after that fraction of the run; `none` for a constant η), `--seed 2`
+// the nets' seed, `--nets plain | resnet` the degradation run's pair.
 import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
 import { convnetjsTrain } from './convnetjs_train';
@@ -54,6 +55,8 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     epochs: { type: 'string' },
     drops: { type: 'string' },
+    seed: { type: 'string' },
+    nets: { type: 'string' },
   },
 });
 const backends = values.backends.split(',');
@@ -67,6 +70,9 @@ for (const [name, run] of Object.entries(BENCHES)) {
 if (values.only !== undefined) {
   await PARTS[values.only]?.(backends, {
     ...(values.epochs === undefined ? {} : { epochs: Number(values.epochs) }),
+    ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
+    // `--nets resnet`: the degradation run's residual pair alone.
+    ...(values.nets === undefined ? {} : { nets: values.nets as ReproOptions['nets'] }),
     // `--drops 0.5,0.75`: η / 10 after half and after three quarters of the run; `--drops none`: constant η.
     ...(values.drops === undefined
       ? {}
