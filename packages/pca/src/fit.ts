@@ -1,7 +1,7 @@
-import { eigh, qr, svd } from '@cnn/linalg';
+import { eigh, GRAM64_MAX_COLUMNS, qr, svd } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
 import { componentsForFraction, type ResolvedSolver } from './components';
-import { gramDecomposition, MAX_GRAM_FEATURES, sparseGramPays } from './gram_route';
+import { gramDecomposition, sparseGramPays } from './gram_route';
 import { randomizedRightSVD } from './randomized';
 import { type PcaState, stateFrom } from './state';
 
@@ -32,49 +32,74 @@ export interface FitPlan {
 export function fitComponents(x: tf.Tensor2D, plan: FitPlan): PcaState {
   const [n, features] = x.shape;
   const most = Math.min(n, features);
-  if (sparseGramPays(x)) return fitFromGram(x, plan);
+  // Vectors to form: the integer count asked for (randomized takes no fraction), else all.
+  const wanted =
+    plan.nComponents !== undefined && Number.isInteger(plan.nComponents) ? plan.nComponents : most;
+  const { values, v, mean, sumSquares } = sparseGramPays(x)
+    ? fromGram(x, plan, wanted)
+    : fromData(x, plan, wanted);
+  try {
+    const k =
+      plan.nComponents === undefined || Number.isInteger(plan.nComponents)
+        ? wanted
+        : componentsForFraction(
+            Array.from(values, (sv) => (sumSquares > 0 ? (sv * sv) / sumSquares : 0)),
+            plan.nComponents,
+          );
+    const noise =
+      plan.solver === 'randomized' ? randomizedNoise(values, k, n, most, sumSquares) : meanTail(values, k, n);
+    return stateFrom(values, v, k, mean, n, sumSquares, noise, plan.featureShape);
+  } finally {
+    tf.dispose([v, mean]);
+  }
+}
+
+/**
+ * What a route hands {@link fitComponents}: singular values (all of them, or the k a randomized solver
+ * finds) and the `wanted` right singular vectors of the centred data, its mean and sum of squares.
+ */
+interface Decomposition {
+  values: Float64Array;
+  v: tf.Tensor2D;
+  mean: tf.Tensor1D;
+  sumSquares: number;
+}
+
+/** The dense route: the centred data on the backend, then the solver's SVD of it. */
+function fromData(x: tf.Tensor2D, plan: FitPlan, wanted: number): Decomposition {
+  const features = x.shape[1];
   const mean = plan.center ? (tf.mean(x, 0) as tf.Tensor1D) : (tf.zeros([features]) as tf.Tensor1D);
   const centred = plan.center ? (tf.sub(x, mean) as tf.Tensor2D) : x;
   try {
     const sumSquares = tf.tidy(() => tf.sum(tf.square(centred)).dataSync()[0]!);
     if (plan.solver === 'randomized') {
-      const k = plan.nComponents ?? most;
-      const { s, v } = randomizedRightSVD(centred, k, plan.oversample, plan.powerIters, plan.seed);
+      const { s, v } = randomizedRightSVD(centred, wanted, plan.oversample, plan.powerIters, plan.seed);
       const values = Float64Array.from(s.dataSync());
       s.dispose();
-      const noise = randomizedNoise(values, k, n, most, sumSquares);
-      const state = stateFrom(values, v as tf.Tensor2D, k, mean, n, sumSquares, noise, plan.featureShape);
-      v.dispose();
-      return state;
+      return { values, v, mean, sumSquares };
     }
-    const wanted =
-      plan.nComponents !== undefined && Number.isInteger(plan.nComponents) ? plan.nComponents : most;
     const { values, v } = plan.solver === 'full' ? exactSVD(centred, wanted) : covarianceSVD(centred);
-    const k =
-      plan.nComponents === undefined
-        ? most
-        : Number.isInteger(plan.nComponents)
-          ? plan.nComponents
-          : componentsForFraction(
-              Array.from(values, (sv) => (sumSquares > 0 ? (sv * sv) / sumSquares : 0)),
-              plan.nComponents,
-            );
-    const state = stateFrom(
-      values,
-      v as tf.Tensor2D,
-      k,
-      mean,
-      n,
-      sumSquares,
-      meanTail(values, k, n),
-      plan.featureShape,
-    );
-    v.dispose();
-    return state;
-  } finally {
+    return { values, v: v as tf.Tensor2D, mean, sumSquares };
+  } catch (error) {
     mean.dispose();
+    throw error;
+  } finally {
     if (centred !== x) centred.dispose();
   }
+}
+
+/**
+ * The route for tall sparse data, through the float64 Gram matrix of the centred data (gram_route.ts):
+ * every solver starts from it — the exact ones (`full`, `covariance_eigh`) take its float64
+ * eigendecomposition, as accurate as a float32 SVD of the data; `randomized` its range finder, as on X.
+ */
+function fromGram(x: tf.Tensor2D, plan: FitPlan, wanted: number): Decomposition {
+  const sketch =
+    plan.solver === 'randomized'
+      ? { oversample: plan.oversample, powerIters: plan.powerIters, seed: plan.seed }
+      : undefined;
+  const { values, v, mean, sumSquares } = gramDecomposition(x, plan.center, wanted, sketch);
+  return { values, v, mean: tf.tensor1d(Float32Array.from(mean)), sumSquares };
 }
 
 /**
@@ -94,37 +119,6 @@ function randomizedNoise(
 }
 
 /**
- * {@link fitComponents} for tall sparse data, through the float64 Gram matrix of the centred data
- * (gram_route.ts): every solver starts from it — the exact ones (`full`, `covariance_eigh`) take its float64
- * eigendecomposition, as accurate as a float32 SVD of the data; `randomized` its range finder, as on X.
- */
-function fitFromGram(x: tf.Tensor2D, plan: FitPlan): PcaState {
-  const [n, features] = x.shape;
-  const integer = plan.nComponents !== undefined && Number.isInteger(plan.nComponents);
-  const randomized = plan.solver === 'randomized';
-  const wanted = integer ? plan.nComponents! : features;
-  const { values, v, mean, sumSquares } = gramDecomposition(
-    x,
-    plan.center,
-    wanted,
-    randomized ? { oversample: plan.oversample, powerIters: plan.powerIters, seed: plan.seed } : undefined,
-  );
-  const k = integer
-    ? wanted
-    : plan.nComponents === undefined
-      ? features
-      : componentsForFraction(
-          Array.from(values, (sv) => (sumSquares > 0 ? (sv * sv) / sumSquares : 0)),
-          plan.nComponents,
-        );
-  const noise = randomized ? randomizedNoise(values, k, n, features, sumSquares) : meanTail(values, k, n);
-  const meanTensor = tf.tensor1d(Float32Array.from(mean));
-  const state = stateFrom(values, v, k, meanTensor, n, sumSquares, noise, plan.featureShape);
-  tf.dispose([v, meanTensor]);
-  return state;
-}
-
-/**
  * Singular values (float64, all) and right singular vectors (the `wanted` first) of `x` by the exact SVD.
  * For tall data (n ≥ 2f), through its QR: X = QR and R share S and V, and the f×f R is much cheaper to
  * decompose than X — here by its Gram matrix RᵀR in float64 (gram_route.ts; R's zeros below the diagonal
@@ -133,7 +127,7 @@ function fitFromGram(x: tf.Tensor2D, plan: FitPlan): PcaState {
  */
 function exactSVD(x: tf.Tensor2D, wanted: number): { values: Float64Array; v: tf.Tensor } {
   const [n, f] = x.shape;
-  if (n >= 2 * f && f <= MAX_GRAM_FEATURES) {
+  if (n >= 2 * f && f <= GRAM64_MAX_COLUMNS) {
     const { r } = qr(x, { mode: 'r' });
     const { values, v } = gramDecomposition(r as tf.Tensor2D, false, wanted);
     r.dispose();
