@@ -1,5 +1,5 @@
 import { Rng } from '@cnn/core';
-import { eigh64, gram64 } from '@cnn/linalg';
+import { type Eigh64Result, eigh64, GRAM64_MAX_COLUMNS, gram64 } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
 import { normalise } from './randomized';
 
@@ -11,8 +11,6 @@ import { normalise } from './randomized';
 const SPARSE_SHARE = 0.08;
 /** Rows the sparsity estimate reads: one in this many. */
 const STRIDE = 8;
-/** gram64's largest f (an f×f float64 result). */
-export const MAX_GRAM_FEATURES = 4096;
 
 /**
  * Whether `x` [n, f] (uncentred) is best decomposed through its Gram matrix in float64 on the host: tall,
@@ -21,7 +19,7 @@ export const MAX_GRAM_FEATURES = 4096;
  */
 export function sparseGramPays(x: tf.Tensor2D): boolean {
   const [m, f] = x.shape;
-  if (m < f || f > MAX_GRAM_FEATURES) return false;
+  if (m < f || f > GRAM64_MAX_COLUMNS) return false;
   const data = x.dataSync();
   // An estimate from every STRIDE-th row: it only chooses between two exact routes.
   const rows = Math.ceil(m / STRIDE);
@@ -72,14 +70,21 @@ export function gramDecomposition(
   let sumSquares = 0;
   for (let i = 0; i < f; i++) sumSquares += gram[i * f + i]!;
   if (sketch) return { ...randomizedEigen(gram, f, wanted, sketch), mean, sumSquares };
-  const { values: ascending, vectors } = eigh64(gram, f, { largest: wanted });
-  const values = Float64Array.from({ length: f }, (_, i) => Math.sqrt(Math.max(ascending[f - 1 - i]!, 0)));
-  // eigh64's columns ascend: reversed, largest first.
-  const v = new Float32Array(f * wanted);
-  for (let r = 0; r < f; r++) {
-    for (let j = 0; j < wanted; j++) v[r * wanted + j] = vectors[r * wanted + wanted - 1 - j]!;
-  }
-  return { values, v: tf.tensor2d(v, [f, wanted]), mean, sumSquares };
+  const { sigma, columns } = largestFirst(eigh64(gram, f, { largest: wanted }), f);
+  return { values: sigma, v: tf.tensor2d(columns, [f, wanted]), mean, sumSquares };
+}
+
+/**
+ * eigh64's result (ascending) largest first: the square roots of the `count` largest eigenvalues (those
+ * roundoff pushed below zero as zero), and the vectors' n×k matrix with its columns reversed.
+ */
+function largestFirst({ values, vectors }: Eigh64Result, count: number) {
+  const n = values.length;
+  const k = vectors.length / n;
+  const sigma = Float64Array.from({ length: count }, (_, j) => Math.sqrt(Math.max(values[n - 1 - j]!, 0)));
+  const columns = new Float32Array(n * k);
+  for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) columns[r * k + j] = vectors[r * k + k - 1 - j]!;
+  return { sigma, columns };
 }
 
 /** The `k` largest eigenpairs of symmetric `gram` (f×f) by a Gaussian sketch, power iterations and Rayleigh–Ritz. */
@@ -109,21 +114,9 @@ function randomizedEigen(
       for (let j = 0; j < l; j++) t[i * l + j]! += qi * gqs[r * l + j]!;
     }
   }
-  for (let i = 0; i < l; i++) {
-    for (let j = 0; j < i; j++) {
-      const mid = 0.5 * (t[i * l + j]! + t[j * l + i]!);
-      t[i * l + j] = mid;
-      t[j * l + i] = mid;
-    }
-  }
-  // Its k largest eigenpairs, descending (eigh64's ascend).
-  const { values, vectors } = eigh64(t, l, { largest: k });
-  const u = new Float32Array(l * k);
-  for (let i = 0; i < l; i++) for (let j = 0; j < k; j++) u[i * k + j] = vectors[i * k + k - 1 - j]!;
-  const v = tf.tidy(() => tf.matMul(q, tf.tensor2d(u, [l, k])) as tf.Tensor2D);
+  // Its k largest eigenpairs (eigh64 averages T with its transpose, so roundoff's asymmetry goes there).
+  const { sigma, columns } = largestFirst(eigh64(t, l, { largest: k }), k);
+  const v = tf.tidy(() => tf.matMul(q, tf.tensor2d(columns, [l, k])) as tf.Tensor2D);
   q.dispose();
-  return {
-    values: Float64Array.from({ length: k }, (_, j) => Math.sqrt(Math.max(values[l - 1 - j]!, 0))),
-    v,
-  };
+  return { values: sigma, v };
 }
