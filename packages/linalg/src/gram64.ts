@@ -9,8 +9,15 @@ export interface Gram64Options {
   center?: boolean;
 }
 
-/** Columns past this would make the f×f float64 result over 128 MB. */
-const MAX_COLUMNS = 4096;
+/**
+ * gram64's largest column count: more would make the f×f float64 result over 128 MB.
+ *
+ * @example
+ * ```ts
+ * const useGram = x.shape[1] <= GRAM64_MAX_COLUMNS;
+ * ```
+ */
+export const GRAM64_MAX_COLUMNS = 4096;
 
 // Nonzeros are stored as their values (float64) and, apart, their columns' byte offsets in a row of g (8·col,
 // int32); runs of consecutive nonzero columns as (8·first column, length, address of the first value).
@@ -113,8 +120,8 @@ export function gram64(
   if (x.rank !== 2)
     throw new LinalgError(`gram64: x must be a matrix [m, f], got shape [${x.shape.join(', ')}]`);
   const [m, f] = x.shape;
-  if (f > MAX_COLUMNS) {
-    throw new LinalgError(`gram64: at most ${MAX_COLUMNS} columns (an f×f float64 result), got ${f}`);
+  if (f > GRAM64_MAX_COLUMNS) {
+    throw new LinalgError(`gram64: at most ${GRAM64_MAX_COLUMNS} columns (an f×f float64 result), got ${f}`);
   }
   return centredGram(x.dataSync(), m, f, options.center ?? false);
 }

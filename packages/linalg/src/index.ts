@@ -9,7 +9,7 @@ export { type ConvMatrixOptions, convMatrix } from './conv_matrix';
 export { eigh } from './eigh';
 export { type Eigh64Options, type Eigh64Result, eigh64 } from './eigh64';
 export { LinalgError } from './errors';
-export { type Gram64Options, gram64 } from './gram64';
+export { GRAM64_MAX_COLUMNS, type Gram64Options, gram64 } from './gram64';
 export { jacobiEigen } from './jacobi';
 export { type LstsqOptions, type LstsqResult, lstsq } from './lstsq';
 export { cond, pinv, type RcondOptions, rank } from './pinv';
