@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * What the JavaScript kernels of this package need from a backend that keeps every tensor in one typed
@@ -41,4 +41,22 @@ export function copyRuns(
     target.set(source.subarray(from, from + run), to);
     for (let d = outer.length - 1; d >= 0 && ++index[d]! === outer[d]; d--) index[d] = 0;
   }
+}
+
+/**
+ * The values of `x` on the host without a copy where the backend keeps them there: a view of tfjs' wasm
+ * heap, valid until the next tensor is made or disposed (the heap may grow and move); else `dataSync()`.
+ * For host-side kernels that read a large tensor once, straight away (gram64: 31 MB saved on MNIST).
+ *
+ * @example
+ * ```ts
+ * const values = hostData(x); // read it before any other tensor op
+ * ```
+ */
+export function hostData(x: tf.Tensor): tf.backend_util.TypedArray {
+  // The backend that holds x's values (tfjs moves them to the current one only when an op reads them).
+  const engine = tf.engine() as unknown as { state: { tensorInfo: WeakMap<object, { backend: unknown }> } };
+  const backend = engine.state.tensorInfo.get(x.dataId)?.backend;
+  if (!isHeapBackend(backend) || x.isDisposed || x.dtype === 'string') return x.dataSync();
+  return backend.typedArrayFromHeap({ dataId: x.dataId, shape: x.shape, dtype: x.dtype });
 }

@@ -27,6 +27,8 @@ export {
 } from './fuzz';
 export { registerGradients } from './gradients';
 export { fromBfloat16, fromHalf, toBfloat16, toHalf } from './half';
+export { hostData } from './heap';
+export { hostThreads, setHostThreads } from './host_pool';
 export { type Channels, type DecodeOptions, decodeImage, type EncodeOptions, encodePng } from './image/codec';
 export { readImage, writeImage } from './image/files';
 export { fromPixels, type PixelSource, toCanvas, toImageData } from './image/pixels';
@@ -47,6 +49,7 @@ export {
   i32,
   instantiateOn,
   instantiateOwn,
+  type OwnKernels,
   op,
   v128,
   type WasmFunction,

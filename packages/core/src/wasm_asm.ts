@@ -1,3 +1,5 @@
+import { hostParallel, hostPoolRuns } from './host_pool';
+
 /**
  * A few WebAssembly functions, assembled here at run time, that work in place on the wasm backend's own
  * memory. Fused elementwise loops are the one thing neither tfjs' kernels (one pass over memory each) nor
@@ -50,15 +52,24 @@ export const op = {
     bytes.setFloat32(0, x, true);
     return [0x43, ...new Uint8Array(bytes.buffer)];
   },
+  f64: (x: number) => {
+    const bytes = new DataView(new ArrayBuffer(8));
+    bytes.setFloat64(0, x, true);
+    return [0x44, ...new Uint8Array(bytes.buffer)];
+  },
   i32Add: [0x6a],
   i32Sub: [0x6b],
   i32Mul: [0x6c],
   i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
+  /** i32.store of [address, value] at address + `offset`, 4-byte aligned hint. */
+  i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
   /** [a, b, condition] → condition ? a : b. */
   select: [0x1b],
   i32LtU: [0x49],
+  i32GtS: [0x4a],
   i32Ne: [0x47],
   i32Eqz: [0x45],
+  i32Eq: [0x46],
   i32And: [0x71],
   i32ShrU: [0x76],
   /** `loop` … `brIf(0)` … `end`: a do-while; nested loops branch to depth 0 (innermost) and up. */
@@ -66,7 +77,11 @@ export const op = {
   /** `block` … `end`: `brIf(0)` inside jumps past its end. */
   block: [0x02, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  /** Calls the function at `index`: the position of its entry in the table given to `assemble`. */
+  call: (index: number) => [0x10, ...uleb(index)],
   end: [0x0b],
+  f32Eq: [0x5b],
+  f64Eq: [0x61],
   f64Add: [0xa0],
   f64Mul: [0xa2],
   f64PromoteF32: [0xbb],
@@ -197,24 +212,41 @@ export function instantiateOn<T>(backend: unknown, functions: Record<string, Was
   return state.made.get(functions) as T;
 }
 
-/** Per function table: its instance on a memory of its own, or `null` where the engine lacks SIMD. */
-const own = new Map<object, { exports: unknown; memory: WebAssembly.Memory } | null>();
+/** Host-side kernels on a memory of their own: {@link instantiateOwn}'s result. */
+export interface OwnKernels<T> {
+  readonly exports: T;
+  /** Shared with the host pool's worker threads where they run (Node). Growing it detaches earlier views (unshared). */
+  readonly memory: WebAssembly.Memory;
+  /**
+   * Calls the export `name` once per argument list (i32 arguments), spread over the host pool's threads and
+   * this one; returns when every call has finished. The calls must write disjoint memory. Where no pool
+   * runs (browsers, one core) they run here in turn; results never depend on which.
+   */
+  parallel(name: keyof T & string, calls: readonly (readonly number[])[]): void;
+}
+
+/** Per function table: its kernels on a memory of their own, or `null` where the engine lacks SIMD. */
+const own = new Map<object, OwnKernels<unknown> | null>();
 
 /**
  * Instantiates `functions` (a constant table: it keys the cache) once, on a memory of their own rather than
- * a backend's: host-side kernels for any backend (linear algebra's sequential steps). `undefined` where the
- * engine lacks WebAssembly SIMD (callers keep their JavaScript). Growing the memory detaches earlier views.
+ * a backend's: host-side kernels for any backend (linear algebra's sequential steps), which `parallel`
+ * also runs on worker threads (host_pool.ts). `undefined` where the engine lacks WebAssembly SIMD (callers
+ * keep their JavaScript).
  */
-export function instantiateOwn<T>(
-  functions: Record<string, WasmFunction>,
-): { exports: T; memory: WebAssembly.Memory } | undefined {
+export function instantiateOwn<T>(functions: Record<string, WasmFunction>): OwnKernels<T> | undefined {
   if (!own.has(functions)) {
     const simd = typeof WebAssembly === 'object' && WebAssembly.validate(assemble({ probe: PROBE }, false));
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    const instance = simd
-      ? new WebAssembly.Instance(new WebAssembly.Module(assemble(functions, false)), { env: { memory } })
-      : undefined;
-    own.set(functions, instance ? { exports: instance.exports, memory } : null);
+    let kernels: OwnKernels<unknown> | null = null;
+    if (simd) {
+      const shared = hostPoolRuns();
+      // A shared memory must declare its maximum: wasm32's 4 GiB, reserved but not committed.
+      const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: 65536, shared } : { initial: 1 });
+      const module = new WebAssembly.Module(assemble(functions, shared));
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+      kernels = { exports, memory, parallel: hostParallel(shared ? module : undefined, memory, exports) };
+    }
+    own.set(functions, kernels);
   }
-  return (own.get(functions) ?? undefined) as { exports: T; memory: WebAssembly.Memory } | undefined;
+  return (own.get(functions) ?? undefined) as OwnKernels<T> | undefined;
 }

@@ -1,6 +1,7 @@
-import { f64, i32, instantiateOwn, op, v128, type WasmFunction } from '@cnn/core';
+import { hostData, instantiateOwn } from '@cnn/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { LinalgError } from './errors';
+import { BAND, bandPairJs, GRAM64_FUNCTIONS, type Gram64Exports, scanJs } from './gram64_kernels';
 import { checkTensor } from './matrix';
 
 /** Options of {@link gram64}. */
@@ -19,85 +20,13 @@ export interface Gram64Options {
  */
 export const GRAM64_MAX_COLUMNS = 4096;
 
-// Nonzeros are stored as their values (float64) and, apart, their columns' byte offsets in a row of g (8·col,
-// int32); runs of consecutive nonzero columns as (8·first column, length, address of the first value).
-// outerTri(g, f, vals, offs, count): g[col_p, col_q] += val_p · val_q for p ≤ q < count, one list (a band
-// with itself). outerRuns(g, f, vals, offs, count, runs, runsEnd): the same for every p of one list and
-// every q of another, given as runs, two columns a step in float64x2 (the other band of a pair). Addresses
-// in bytes; f the columns of g.
-const [G, F, VALS, OFFS, COUNT, RUNS, RUNS_END] = [0, 1, 2, 3, 4, 5, 6];
-const step = (local: number, bytes: number) => [op.get(local), op.i32(bytes), op.i32Add, op.set(local)];
-const countdown = (local: number) => [op.get(local), op.i32(1), op.i32Sub, op.tee(local)];
-const rowOf = (offs: number) => [op.get(G), op.get(offs), op.i32Load(), op.get(F), op.i32Mul, op.i32Add];
-/** g[addr] += a · b, float64; `addr` an i32 local (set here from the stack's address). */
-const addProduct = (addr: number, a: readonly (readonly number[])[], b: readonly (readonly number[])[]) => [
-  ...[op.tee(addr), op.get(addr), op.f64Load(), ...a, ...b, op.f64Mul, op.f64Add, op.f64Store()],
-];
-const TRI = { row: 5, va: 6, qv: 7, qo: 8, left: 9, addr: 10 };
-const OUTER_TRI: WasmFunction = {
-  params: [i32, i32, i32, i32, i32],
-  locals: [i32, f64, i32, i32, i32, i32],
-  body: [
-    op.loop, // p
-    ...[op.get(VALS), op.f64Load(), op.set(TRI.va), ...rowOf(OFFS), op.set(TRI.row)],
-    ...[op.get(VALS), op.set(TRI.qv), op.get(OFFS), op.set(TRI.qo), op.get(COUNT), op.set(TRI.left)],
-    op.loop, // q from p on
-    ...[op.get(TRI.row), op.get(TRI.qo), op.i32Load(), op.i32Add],
-    ...addProduct(TRI.addr, [op.get(TRI.va)], [op.get(TRI.qv), op.f64Load()]),
-    ...[...step(TRI.qv, 8), ...step(TRI.qo, 4), ...countdown(TRI.left), op.brIf(0), op.end],
-    ...[...step(VALS, 8), ...step(OFFS, 4), ...countdown(COUNT), op.brIf(0), op.end],
-  ],
-};
-const R = { row: 7, va: 8, vaScalar: 9, run: 10, dst: 11, src: 12, pairs: 13, addr: 14 };
-const OUTER_RUNS: WasmFunction = {
-  params: [i32, i32, i32, i32, i32, i32, i32],
-  locals: [i32, v128, f64, i32, i32, i32, i32, i32],
-  body: [
-    op.loop, // p
-    ...[op.get(VALS), op.f64Load(), op.set(R.vaScalar), op.get(VALS), op.load64Splat(), op.set(R.va)],
-    ...[...rowOf(OFFS), op.set(R.row), op.get(RUNS), op.set(R.run)],
-    op.loop, // runs of q
-    ...[op.get(R.row), op.get(R.run), op.i32Load(), op.i32Add, op.set(R.dst)],
-    ...[op.get(R.run), op.i32Load(8), op.set(R.src)],
-    ...[op.get(R.run), op.i32Load(4), op.i32(1), op.i32ShrU, op.set(R.pairs)],
-    op.block, // pairs of the run, if any
-    ...[op.get(R.pairs), op.i32Eqz, op.brIf(0)],
-    op.loop,
-    ...[op.get(R.dst), op.get(R.dst), op.load(), op.get(R.va), op.get(R.src), op.load(), op.f64x2Mul],
-    ...[op.f64x2Add, op.store(), ...step(R.dst, 16), ...step(R.src, 16)],
-    ...[...countdown(R.pairs), op.brIf(0), op.end],
-    op.end,
-    op.block, // its last column, if the length is odd
-    ...[op.get(R.run), op.i32Load(4), op.i32(1), op.i32And, op.i32Eqz, op.brIf(0)],
-    ...[op.get(R.dst), ...addProduct(R.addr, [op.get(R.vaScalar)], [op.get(R.src), op.f64Load()])],
-    op.end,
-    ...[...step(R.run, 12), op.get(R.run), op.get(RUNS_END), op.i32Ne, op.brIf(0), op.end],
-    ...[...step(VALS, 8), ...step(OFFS, 4), ...countdown(COUNT), op.brIf(0), op.end],
-  ],
-};
-type Exports = {
-  outerTri(g: number, f: number, vals: number, offs: number, count: number): void;
-  outerRuns(
-    g: number,
-    f: number,
-    vals: number,
-    offs: number,
-    count: number,
-    runs: number,
-    runsEnd: number,
-  ): void;
-};
-const FUNCTIONS = { outerTri: OUTER_TRI, outerRuns: OUTER_RUNS };
-
 /**
- * Columns a band: the sums run band pair by band pair, so that the tile of the result they add into
- * (128 × 128 float64, 128 KB) stays in a core's L2 cache. Every multiply-add is a read-modify-write of the
- * result, so its cache decides the speed. Measured on MNIST's 10,000 × 784 digits (1.2e8 multiply-adds,
- * one loaded core): 0.43 s over the whole result, 0.27 s in bands of 128 (64: no faster; 32: slower, more
- * calls on shorter lists), both one column at a time; reading two or four rows' nonzeros a pass gained
- * only ~5%. Runs of consecutive columns, two a step (outerRuns), took the whole call from 0.52 to 0.35 s.
+ * Rows a block: the rows (float32) and their runs are copied and found a block at a time, so that memory
+ * stays ~50 bytes a column of a block whatever the row count.
  */
-const BAND = 128;
+const BLOCK = 2048;
+/** Rows a chunk: one `scan` call, with column sums of its own (added in chunk order: any thread count, the same sums). */
+const CHUNK = 256;
 
 /**
  * The Gram matrix XᵀX of `x` [m, f] (float32) in float64 on the host — optionally of the centred data,
@@ -123,7 +52,8 @@ export function gram64(
   if (f > GRAM64_MAX_COLUMNS) {
     throw new LinalgError(`gram64: at most ${GRAM64_MAX_COLUMNS} columns (an f×f float64 result), got ${f}`);
   }
-  return centredGram(x.dataSync(), m, f, options.center ?? false);
+  // Read in place where the backend allows (wasm's heap): nothing makes a tensor until it is copied.
+  return centredGram(hostData(x) as Float32Array | Int32Array, m, f, options.center ?? false);
 }
 
 /**
@@ -131,7 +61,7 @@ export function gram64(
  * the same sums in the same order.
  */
 export function centredGram(
-  data: ArrayLike<number>,
+  data: Float32Array | Int32Array,
   m: number,
   f: number,
   center: boolean,
@@ -159,99 +89,84 @@ export function centredGram(
 }
 
 /**
- * The upper triangle of XᵀX (f×f, row-major) and X's column sums, from the nonzeros: in WebAssembly where
- * there is SIMD, else the same sums in the same order here. Throws on a non-finite entry.
+ * The upper triangle of XᵀX (f×f, row-major) and X's column sums, from the nonzeros, a block of rows at a
+ * time: in WebAssembly where there is SIMD, chunks and then band pairs spread over the host pool's
+ * threads, else the same sums in the same order here (gram64_kernels.ts). Throws on a non-finite entry.
  */
 function outerSums(
-  data: ArrayLike<number>,
+  data: Float32Array | Int32Array,
   m: number,
   f: number,
   simd: boolean,
 ): { gram: Float64Array; sums: Float64Array } {
   const bands = Math.ceil(f / BAND);
-  const sums = new Float64Array(f);
-  let [nnz, runs] = [0, 0];
-  for (let r = 0; r < m; r++) {
-    for (let j = 0; j < f; j++) {
-      if (data[r * f + j] === 0) continue;
-      nnz++;
-      if (j === 0 || j % BAND === 0 || data[r * f + j - 1] === 0) runs++;
-    }
-  }
-  const wasm = simd ? instantiateOwn<Exports>(FUNCTIONS) : undefined;
-  // g at 0, then the nonzeros' values, their offsets and the runs, row by row, band by band.
-  const [VALUES, OFFSETS] = [8 * f * f, 8 * f * f + 8 * nnz];
-  const RUN_AT = OFFSETS + 4 * nnz;
-  const bytes = RUN_AT + 12 * runs;
+  const blockRows = Math.min(m, BLOCK);
+  const chunks = Math.ceil(blockRows / CHUNK);
+  // A chunk's runs: at most one every other column, and one more a band.
+  const runBytes = CHUNK * (Math.ceil(f / 2) + bands) * 12;
+  const ROWS = 8 * f * f;
+  const TABLE = ROWS + 4 * blockRows * f;
+  const RUNS = TABLE + 8 * blockRows * bands;
+  const SUMS = 8 * Math.ceil((RUNS + chunks * runBytes) / 8);
+  const bytes = SUMS + 8 * chunks * f;
+  const wasm = simd ? instantiateOwn<Gram64Exports>(GRAM64_FUNCTIONS) : undefined;
   if (wasm && wasm.memory.buffer.byteLength < bytes) {
     wasm.memory.grow(Math.ceil((bytes - wasm.memory.buffer.byteLength) / 65536));
   }
-  const buffer = wasm ? wasm.memory.buffer : new ArrayBuffer(bytes);
-  const g = new Float64Array(buffer, 0, f * f);
-  g.fill(0);
-  const values = new Float64Array(buffer, VALUES, nnz);
-  const offsets = new Int32Array(buffer, OFFSETS, nnz);
-  const runList = new Int32Array(buffer, RUN_AT, 3 * runs);
-  // Where row r's nonzeros, and its runs, in band k start.
-  const start = new Int32Array(m * bands + 1);
-  const runStart = new Int32Array(m * bands + 1);
-  let [p, u] = [0, 0];
-  for (let r = 0; r < m; r++) {
+  const heap = wasm ? wasm.memory.buffer : new ArrayBuffer(bytes);
+  new Float64Array(heap, 0, f * f).fill(0);
+  const sums = new Float64Array(f);
+  const chunkSums = new Float64Array(heap, SUMS, chunks * f);
+  for (let r0 = 0; r0 < m; r0 += BLOCK) {
+    const rows = Math.min(BLOCK, m - r0);
+    new Float32Array(heap, ROWS, rows * f).set(data.subarray(r0 * f, (r0 + rows) * f));
+    chunkSums.fill(0);
+    const scans: Parameters<Gram64Exports['scan']>[] = [];
+    for (let c = 0; c * CHUNK < rows; c++) {
+      const at = c * CHUNK;
+      const [x, table] = [ROWS + 4 * at * f, TABLE + 8 * at * bands];
+      scans.push([x, f, bands, Math.min(CHUNK, rows - at), table, RUNS + c * runBytes, SUMS + 8 * c * f]);
+    }
+    if (wasm) wasm.parallel('scan', scans);
+    else for (const args of scans) scanJs(heap, ...args);
+    for (let c = 0; c < scans.length; c++) {
+      for (let j = 0; j < f; j++) sums[j]! += chunkSums[c * f + j]!;
+    }
+    // A non-finite entry makes its column's sum non-finite (finite float32 entries cannot overflow it).
+    if (!sums.every(Number.isFinite)) throwNonFinite(data, r0, rows, f);
+    const pairs = bandPairs(heap, TABLE, rows, bands).map(
+      ([bi, bj]): Parameters<Gram64Exports['bandPair']> => [0, f, TABLE, rows, bands, bi, bj],
+    );
+    if (wasm) wasm.parallel('bandPair', pairs);
+    else for (const args of pairs) bandPairJs(heap, ...args);
+  }
+  return { gram: new Float64Array(heap, 0, f * f).slice(), sums };
+}
+
+/**
+ * The band pairs (bi ≤ bj) of a block, the most work first (runs of one times runs of the other, a proxy
+ * for the products), so that the threads that claim them in turn finish together.
+ */
+function bandPairs(heap: ArrayBufferLike, table: number, rows: number, bands: number): [number, number][] {
+  const entries = new Int32Array(heap, table, 2 * rows * bands);
+  const work = new Float64Array(bands * bands);
+  const runs = new Float64Array(bands);
+  for (let r = 0; r < rows; r++) {
     for (let k = 0; k < bands; k++) {
-      start[r * bands + k] = p;
-      runStart[r * bands + k] = u;
-      for (let j = k * BAND; j < Math.min(f, (k + 1) * BAND); j++) {
-        const v = data[r * f + j]!;
-        if (v === 0) continue;
-        if (!Number.isFinite(v))
-          throw new LinalgError(`gram64: x must hold finite numbers, got ${v} at [${r}, ${j}]`);
-        if (j === k * BAND || data[r * f + j - 1] === 0) {
-          runList[3 * u] = 8 * j;
-          runList[3 * u + 1] = 0;
-          runList[3 * u + 2] = VALUES + 8 * p;
-          u++;
-        }
-        runList[3 * u - 2]! += 1;
-        values[p] = v;
-        offsets[p] = 8 * j;
-        sums[j] = sums[j]! + v;
-        p++;
-      }
+      const at = 2 * (r * bands + k);
+      runs[k] = entries[at + 1]! - entries[at]!;
+    }
+    for (let bi = 0; bi < bands; bi++) {
+      for (let bj = bi; bj < bands; bj++) work[bi * bands + bj]! += runs[bi]! * runs[bj]!;
     }
   }
-  start[m * bands] = p;
-  runStart[m * bands] = u;
-  for (let bi = 0; bi < bands; bi++) {
-    for (let bj = bi; bj < bands; bj++) {
-      for (let r = 0; r < m; r++) {
-        const [a0, a1] = [start[r * bands + bi]!, start[r * bands + bi + 1]!];
-        const [b0, b1] = [start[r * bands + bj]!, start[r * bands + bj + 1]!];
-        if (a0 === a1 || b0 === b1) continue;
-        const tri = bi === bj;
-        if (wasm && tri) {
-          wasm.exports.outerTri(0, f, VALUES + 8 * a0, OFFSETS + 4 * a0, a1 - a0);
-        } else if (wasm) {
-          const [u0, u1] = [runStart[r * bands + bj]!, runStart[r * bands + bj + 1]!];
-          wasm.exports.outerRuns(
-            0,
-            f,
-            VALUES + 8 * a0,
-            OFFSETS + 4 * a0,
-            a1 - a0,
-            RUN_AT + 12 * u0,
-            RUN_AT + 12 * u1,
-          );
-        } else {
-          for (let a = a0; a < a1; a++) {
-            const [row, va] = [(offsets[a]! >> 3) * f, values[a]!];
-            for (let b = tri ? a : b0; b < b1; b++) {
-              const at = row + (offsets[b]! >> 3);
-              g[at] = g[at]! + va * values[b]!;
-            }
-          }
-        }
-      }
-    }
-  }
-  return { gram: g.slice(), sums };
+  const pairs: [number, number][] = [];
+  for (let bi = 0; bi < bands; bi++) for (let bj = bi; bj < bands; bj++) pairs.push([bi, bj]);
+  return pairs.sort(([a, b], [c, d]) => work[c * bands + d]! - work[a * bands + b]!);
+}
+
+function throwNonFinite(data: Float32Array | Int32Array, r0: number, rows: number, f: number): never {
+  const at = data.subarray(r0 * f, (r0 + rows) * f).findIndex((v) => !Number.isFinite(v));
+  const [r, j] = [r0 + Math.floor(at / f), at % f];
+  throw new LinalgError(`gram64: x must hold finite numbers, got ${data[r * f + j]} at [${r}, ${j}]`);
 }

@@ -9,8 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function normalise(y: tf.Tensor2D): tf.Tensor2D {
   const l = y.shape[1];
-  const gram = tf.tidy(() => tf.matMul(y, y, true, false).dataSync());
-  const g = Float64Array.from(gram);
+  const product = tf.matMul(y, y, true, false);
+  // Not through tf.tidy: it would walk the returned array entry by entry, looking for tensors.
+  const g = Float64Array.from(product.dataSync());
+  product.dispose();
   let trace = 0;
   for (let i = 0; i < l; i++) trace += g[i * l + i]!;
   const shift = 1e-6 * (trace / l) + Number.MIN_VALUE;

@@ -55,6 +55,8 @@ export const platform: Platform = {
     return undefined;
   },
 
+  cores: () => globalThis.navigator?.hardwareConcurrency ?? 1,
+
   async readFile(path) {
     throw new CnnError(
       `readImage reads files in Node; in a browser, fetch '${path}' and pass its bytes to decodeImage, ` +

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareWasmThreads } from './node_threads';
 import type { Platform } from './types';
@@ -35,6 +37,25 @@ export const platform: Platform = {
       // one thread, as tfjs runs in Node; the report's `wasmThreads` says so.
       return undefined;
     }
+  },
+
+  cores: () => os.availableParallelism(),
+
+  startThread(source, control, started) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(source, {
+      eval: true,
+      workerData: { control, port: port2 },
+      transferList: [port2],
+    });
+    const settle = (ok: boolean) => {
+      worker.unref();
+      port1.unref();
+      started(ok);
+    };
+    port1.once('message', () => settle(true));
+    worker.once('error', () => settle(false)); // its calls go to the other threads
+    return port1;
   },
 
   async readFile(path) {

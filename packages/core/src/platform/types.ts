@@ -18,6 +18,19 @@ export interface Platform {
     wasm: typeof import('@tensorflow/tfjs-backend-wasm'),
     threads?: number,
   ): Promise<(() => void) | undefined>;
+  /** Logical cores this process may run on. */
+  cores(): number;
+  /**
+   * Starts a thread running `source` (CommonJS) with `{ control, port }` as its `workerData`, and returns
+   * the other end of `port`; `started` learns whether it did (its first message, or an error). Node only:
+   * a browser's main thread may not block on another thread. The thread keeps the process alive only
+   * until it has started, and one that fails to start only leaves its work to the others.
+   */
+  startThread?(
+    source: string,
+    control: SharedArrayBuffer,
+    started: (ok: boolean) => void,
+  ): { postMessage(message: unknown): void };
   readFile(path: string): Promise<Uint8Array>;
   /** Writes all of `data` or nothing: a crash never leaves a half-written file under `path`. */
   writeFile(path: string, data: Uint8Array): Promise<void>;
