@@ -43,16 +43,70 @@ const addSegment = (dst: number, src: number, len: number, va: number, vv: numbe
   op.end,
 ];
 
+/**
+ * {@link addSegment} for two rows of G at once, the next column's (`dst2`, `va2`, `vv2`): one load of x
+ * for four multiply-adds. The locals are bandPair's.
+ */
+const addSegment2 = () => [
+  ...[op.get(T.len), op.i32(1), op.i32ShrU, op.set(T.pairs)],
+  op.block,
+  ...[op.get(T.pairs), op.i32Eqz, op.brIf(0)],
+  op.loop,
+  ...[op.get(T.from), op.load64Splat(), op.promoteLow, op.set(T.x)],
+  ...[
+    op.get(T.dst),
+    op.get(T.dst),
+    op.load(),
+    op.get(T.vv),
+    op.get(T.x),
+    op.f64x2Mul,
+    op.f64x2Add,
+    op.store(),
+  ],
+  ...[op.get(T.dst2), op.get(T.dst2), op.load(), op.get(T.vv2), op.get(T.x), op.f64x2Mul, op.f64x2Add],
+  ...[op.store(), ...step(T.dst, 16), ...step(T.dst2, 16), ...step(T.from, 8)],
+  ...[...countdown(T.pairs), op.brIf(0), op.end],
+  op.end,
+  op.block,
+  ...[op.get(T.len), op.i32(1), op.i32And, op.i32Eqz, op.brIf(0)],
+  ...[op.get(T.from), op.f32Load(), op.f64PromoteF32, op.set(T.xs)],
+  ...[
+    op.get(T.dst),
+    op.get(T.dst),
+    op.f64Load(),
+    op.get(T.va),
+    op.get(T.xs),
+    op.f64Mul,
+    op.f64Add,
+    op.f64Store(),
+  ],
+  ...[op.get(T.dst2), op.get(T.dst2), op.f64Load(), op.get(T.va2), op.get(T.xs), op.f64Mul, op.f64Add],
+  ...[op.f64Store()],
+  op.end,
+];
+
 // bandPair(g, f, table, rows, bands, bi, bj). Run by run of band bj, then nonzero by nonzero of band bi
 // (those of runs up to this one, bi = bj): the same segment for every nonzero, so that the branch
 // predictor learns its length (run-major was ~1.7× slower: a mispredicted exit a segment).
 const P = { g: 0, f: 1, at: 2, rows: 3, bands: 4, bi: 5, bj: 6 };
 const Q = { a0: 7, aEnd: 8, b: 9, bEnd: 10, a: 11, aLast: 12, col: 13, src: 14, left: 15, row: 16 };
 const R = { qCol: 17, qLen: 18, qSrc: 19 };
-const T = { dst: 20, from: 21, len: 22, pairs: 23, va: 24, vv: 25 };
+const T = {
+  dst: 20,
+  from: 21,
+  len: 22,
+  pairs: 23,
+  dst2: 24,
+  va: 25,
+  va2: 26,
+  xs: 27,
+  vv: 28,
+  vv2: 29,
+  x: 30,
+};
 const BAND_PAIR: WasmFunction = {
   params: Array(7).fill(i32),
-  locals: [...Array(17).fill(i32), f64, v128],
+  locals: [...Array(18).fill(i32), f64, f64, f64, v128, v128, v128],
   body: [
     ...[op.get(P.at), op.get(P.bi), op.i32(8), op.i32Mul, op.i32Add, op.set(P.at)],
     op.loop, // rows
@@ -69,7 +123,28 @@ const BAND_PAIR: WasmFunction = {
     op.loop, // runs of band bi
     ...[op.get(Q.a), op.i32Load(), op.set(Q.col), op.get(Q.a), op.i32Load(4), op.set(Q.left)],
     ...[op.get(Q.a), op.i32Load(8), op.set(Q.src)],
+    op.block,
     op.loop, // their nonzeros: G's row of this column gets va times the run (from this column, same run)
+    ...[op.get(Q.left), op.i32Eqz, op.brIf(1)],
+    op.block, // two nonzeros at once, both against all of another run
+    ...[op.get(Q.a), op.get(Q.b), op.i32Eq, op.brIf(0), op.get(Q.left), op.i32(1), op.i32Eq, op.brIf(0)],
+    ...[op.get(Q.src), op.f32Load(), op.f64PromoteF32, op.tee(T.va), op.f64x2Splat, op.set(T.vv)],
+    ...[op.get(Q.src), op.f32Load(4), op.f64PromoteF32, op.tee(T.va2), op.f64x2Splat, op.set(T.vv2)],
+    ...[
+      op.get(P.g),
+      op.get(Q.col),
+      op.get(P.f),
+      op.i32Mul,
+      op.i32Add,
+      op.get(R.qCol),
+      op.i32Add,
+      op.tee(T.dst),
+    ],
+    ...[op.get(P.f), op.i32(8), op.i32Mul, op.i32Add, op.set(T.dst2), op.get(R.qSrc), op.set(T.from)],
+    ...[op.get(R.qLen), op.set(T.len), ...addSegment2()],
+    ...[...step(Q.col, 16), ...step(Q.src, 8), op.get(Q.left), op.i32(2), op.i32Sub, op.set(Q.left)],
+    ...[op.i32(1), op.brIf(1)],
+    op.end,
     op.block, // skipped for a zero within the run
     ...[op.get(Q.src), op.f32Load(), op.f64PromoteF32, op.tee(T.va), op.f64(0), op.f64Eq, op.brIf(0)],
     ...[op.get(T.va), op.f64x2Splat, op.set(T.vv)],
@@ -85,7 +160,8 @@ const BAND_PAIR: WasmFunction = {
     ...[op.get(R.qLen), op.set(T.len), ...addSegment(T.dst, T.from, T.len, T.va, T.vv, T.pairs)],
     op.end,
     op.end,
-    ...[...step(Q.col, 8), ...step(Q.src, 4), ...countdown(Q.left), op.brIf(0), op.end],
+    ...[...step(Q.col, 8), ...step(Q.src, 4), ...step(Q.left, -1), op.i32(1), op.brIf(0), op.end],
+    op.end,
     ...[...step(Q.a, 12), op.get(Q.a), op.get(Q.aLast), op.i32Ne, op.brIf(0), op.end],
     ...[...step(Q.b, 12), op.get(Q.b), op.get(Q.bEnd), op.i32Ne, op.brIf(0), op.end],
     op.end,
