@@ -64,30 +64,10 @@ async function pcaOf(data: Data, backends: string[]): Promise<void> {
         { warmup: slow ? 0 : 3, runs },
       );
       if (backend === 'cpu' && solver === 'randomized') skipCpuFull = seconds > CPU_RANDOMIZED_BUDGET_SECONDS;
-      report({
-        bench: 'pca',
-        backend,
-        solver,
-        data,
-        shape: `${n}x784`,
-        k: 50,
-        hostThreads: threads,
-        value: seconds,
-        unit: 's',
-      });
+      const detail = { bench: 'pca', backend, solver, data, shape: `${n}x784`, k: 50 };
+      report({ ...detail, hostThreads: threads, value: seconds, unit: 's' });
       const sklearn = SKLEARN[solver];
-      if (sklearn !== undefined) {
-        report({
-          bench: 'pca',
-          backend,
-          solver,
-          data,
-          shape: `${n}x784`,
-          k: 50,
-          value: seconds / sklearn,
-          unit: '× sklearn',
-        });
-      }
+      if (sklearn !== undefined) report({ ...detail, value: seconds / sklearn, unit: '× sklearn' });
     }
     const { full } = variances;
     for (const solver of ['randomized', 'covariance_eigh'] as const) {

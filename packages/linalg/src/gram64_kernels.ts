@@ -24,65 +24,38 @@ const step = (local: number, bytes: number) => [op.get(local), op.i32(bytes), op
 const countdown = (local: number) => [op.get(local), op.i32(1), op.i32Sub, op.tee(local)];
 
 /**
- * G[dst + 8i] += va · x[src + 4i] for i < len, inline (a call a segment took the whole sum from ~350 to
- * ~650 ms on MNIST, one core):
- * `dst`, `src` and `len` locals it consumes, `va` an f64 local and `vv` the same in both lanes of a v128.
+ * G[dst + 8i] += va · x[src + 4i] for i < len, for one row of G or two at once (the next column's: one load
+ * of x for four multiply-adds), inline (a call a segment took the whole sum from ~350 to ~650 ms on MNIST,
+ * one core). Each row names its `dst` (consumed), `va` (f64) and `vv` (va in both lanes) locals; `from`,
+ * `len` and the rest are bandPair's locals.
  */
-const addSegment = (dst: number, src: number, len: number, va: number, vv: number, pairs: number) => [
-  ...[op.get(len), op.i32(1), op.i32ShrU, op.set(pairs)],
-  op.block, // pairs of columns, if any
-  ...[op.get(pairs), op.i32Eqz, op.brIf(0)],
-  op.loop,
-  ...[op.get(dst), op.get(dst), op.load(), op.get(vv)],
-  ...[op.get(src), op.load64Splat(), op.promoteLow, op.f64x2Mul, op.f64x2Add, op.store()],
-  ...[...step(dst, 16), ...step(src, 8), ...countdown(pairs), op.brIf(0), op.end],
-  op.end,
-  op.block, // the last column, if the length is odd
-  ...[op.get(len), op.i32(1), op.i32And, op.i32Eqz, op.brIf(0)],
-  ...[op.get(dst), op.get(dst), op.f64Load(), op.get(va), op.get(src), op.f32Load()],
-  ...[op.f64PromoteF32, op.f64Mul, op.f64Add, op.f64Store()],
-  op.end,
-];
-
-/**
- * {@link addSegment} for two rows of G at once, the next column's (`dst2`, `va2`, `vv2`): one load of x
- * for four multiply-adds. The locals are bandPair's.
- */
-const addSegment2 = () => [
+const addSegment = (rows: readonly (readonly [dst: number, va: number, vv: number])[]) => [
   ...[op.get(T.len), op.i32(1), op.i32ShrU, op.set(T.pairs)],
-  op.block,
+  op.block, // pairs of columns, if any
   ...[op.get(T.pairs), op.i32Eqz, op.brIf(0)],
   op.loop,
   ...[op.get(T.from), op.load64Splat(), op.promoteLow, op.set(T.x)],
-  ...[
-    op.get(T.dst),
-    op.get(T.dst),
-    op.load(),
-    op.get(T.vv),
-    op.get(T.x),
-    op.f64x2Mul,
-    op.f64x2Add,
-    op.store(),
-  ],
-  ...[op.get(T.dst2), op.get(T.dst2), op.load(), op.get(T.vv2), op.get(T.x), op.f64x2Mul, op.f64x2Add],
-  ...[op.store(), ...step(T.dst, 16), ...step(T.dst2, 16), ...step(T.from, 8)],
-  ...[...countdown(T.pairs), op.brIf(0), op.end],
+  ...rows.flatMap(([dst, , vv]) => [
+    ...[op.get(dst), op.get(dst), op.load(), op.get(vv), op.get(T.x), op.f64x2Mul, op.f64x2Add, op.store()],
+    ...step(dst, 16),
+  ]),
+  ...[...step(T.from, 8), ...countdown(T.pairs), op.brIf(0), op.end],
   op.end,
-  op.block,
+  op.block, // the last column, if the length is odd
   ...[op.get(T.len), op.i32(1), op.i32And, op.i32Eqz, op.brIf(0)],
   ...[op.get(T.from), op.f32Load(), op.f64PromoteF32, op.set(T.xs)],
-  ...[
-    op.get(T.dst),
-    op.get(T.dst),
-    op.f64Load(),
-    op.get(T.va),
-    op.get(T.xs),
-    op.f64Mul,
-    op.f64Add,
-    op.f64Store(),
-  ],
-  ...[op.get(T.dst2), op.get(T.dst2), op.f64Load(), op.get(T.va2), op.get(T.xs), op.f64Mul, op.f64Add],
-  ...[op.f64Store()],
+  ...rows.flatMap(([dst, va]) => [
+    ...[
+      op.get(dst),
+      op.get(dst),
+      op.f64Load(),
+      op.get(va),
+      op.get(T.xs),
+      op.f64Mul,
+      op.f64Add,
+      op.f64Store(),
+    ],
+  ]),
   op.end,
 ];
 
@@ -142,7 +115,14 @@ const BAND_PAIR: WasmFunction = {
       op.tee(T.dst),
     ],
     ...[op.get(P.f), op.i32(8), op.i32Mul, op.i32Add, op.set(T.dst2), op.get(R.qSrc), op.set(T.from)],
-    ...[op.get(R.qLen), op.set(T.len), ...addSegment2()],
+    ...[
+      op.get(R.qLen),
+      op.set(T.len),
+      ...addSegment([
+        [T.dst, T.va, T.vv],
+        [T.dst2, T.va2, T.vv2],
+      ]),
+    ],
     ...[...step(Q.col, 16), ...step(Q.src, 8), op.get(Q.left), op.i32(2), op.i32Sub, op.set(Q.left)],
     ...[op.i32(1), op.brIf(1)],
     op.end,
@@ -153,12 +133,12 @@ const BAND_PAIR: WasmFunction = {
     op.block, // the same run: from this column on
     ...[op.get(Q.a), op.get(Q.b), op.i32Ne, op.brIf(0)],
     ...[op.get(Q.row), op.get(Q.col), op.i32Add, op.set(T.dst), op.get(Q.src), op.set(T.from)],
-    ...[op.get(Q.left), op.set(T.len), ...addSegment(T.dst, T.from, T.len, T.va, T.vv, T.pairs)],
+    ...[op.get(Q.left), op.set(T.len), ...addSegment([[T.dst, T.va, T.vv]])],
     op.end,
     op.block, // another run: all of it
     ...[op.get(Q.a), op.get(Q.b), op.i32Eq, op.brIf(0)],
     ...[op.get(Q.row), op.get(R.qCol), op.i32Add, op.set(T.dst), op.get(R.qSrc), op.set(T.from)],
-    ...[op.get(R.qLen), op.set(T.len), ...addSegment(T.dst, T.from, T.len, T.va, T.vv, T.pairs)],
+    ...[op.get(R.qLen), op.set(T.len), ...addSegment([[T.dst, T.va, T.vv]])],
     op.end,
     op.end,
     ...[...step(Q.col, 8), ...step(Q.src, 4), ...step(Q.left, -1), op.i32(1), op.brIf(0), op.end],
