@@ -15,7 +15,7 @@ import { CnnError } from './errors';
  * TABLE and FN which function, ARITY its argument count. Arguments follow at ARGS.
  */
 const [GEN, CLAIM, COUNT, DONE, FAILED, TABLE, FN, ARITY, ARGS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-/** Calls a batch holds at most (the low 12 bits of CLAIM); longer lists go in several batches. */
+/** Calls a batch holds at most, and the mask of CLAIM's low 12 bits; longer lists go in several batches. */
 const BATCH = 4095;
 /** Arguments a call takes at most. */
 const MAX_ARITY = 16;
@@ -44,9 +44,9 @@ for (;;) {
   seen = Atomics.load(c, ${GEN});
   for (;;) {
     const v = Atomics.load(c, ${CLAIM});
-    if (v >>> 12 !== seen || (v & 4095) >= Atomics.load(c, ${COUNT})) break;
+    if (v >>> 12 !== seen || (v & ${BATCH}) >= Atomics.load(c, ${COUNT})) break;
     if (Atomics.compareExchange(c, ${CLAIM}, v, v + 1) !== v) continue;
-    const i = v & 4095;
+    const i = v & ${BATCH};
     const arity = c[${ARITY}];
     try {
       const at = ${ARGS} + i * arity;
@@ -106,7 +106,6 @@ function thePool(): Pool | null {
     return pool;
   }
   const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + BATCH * MAX_ARITY)));
-  control[FAILED] = -1;
   const starts: Promise<boolean>[] = [];
   const ports = Array.from({ length: threads - 1 }, () => {
     let started: (ok: boolean) => void = () => {};
@@ -192,7 +191,7 @@ function runBatch(
   let error: { thrown: unknown } | undefined;
   for (;;) {
     const v = Atomics.load(c, CLAIM);
-    const i = v & 4095;
+    const i = v & BATCH;
     if (i >= calls.length) break;
     if (Atomics.compareExchange(c, CLAIM, v, v + 1) !== v) continue;
     try {

@@ -77,8 +77,6 @@ export const op = {
   /** `block` … `end`: `brIf(0)` inside jumps past its end. */
   block: [0x02, 0x40],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
-  /** Calls the function at `index`: the position of its entry in the table given to `assemble`. */
-  call: (index: number) => [0x10, ...uleb(index)],
   end: [0x0b],
   f32Eq: [0x5b],
   f64Eq: [0x61],

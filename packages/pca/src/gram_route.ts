@@ -1,7 +1,7 @@
 import { Rng } from '@cnn/core';
 import { type Eigh64Result, eigh64, GRAM64_MAX_COLUMNS, gram64 } from '@cnn/linalg';
 import * as tf from '@tensorflow/tfjs-core';
-import { normalise } from './randomized';
+import { crossProduct, normalise } from './randomized';
 
 /**
  * Σ_r nnz_r² over m·f² below which the Gram route wins: its float64 sums of nonzero products take ~3 ns
@@ -107,46 +107,11 @@ function randomizedEigen(
   });
   g.dispose();
   // T = Qᵀ G Q in float64 from the two float32 factors, then its eigenpairs.
-  const t = crossProduct(q, gq);
+  const t = crossProduct(q.dataSync(), gq.dataSync(), f, l);
   gq.dispose();
   // Its k largest eigenpairs.
   const { sigma, columns } = largestFirst(eigh64(t, l, { largest: k }), k);
   const v = tf.tidy(() => tf.matMul(q, tf.tensor2d(columns, [l, k])) as tf.Tensor2D);
   q.dispose();
   return { values: sigma, v };
-}
-
-/**
- * aᵀb (l×l, row-major) of a, b [f, l] in float64: its upper triangle, mirrored (aᵀb is symmetric here, as
- * Qᵀ(GQ)). The columns as float64 rows first, then dot products with four running sums (~1 ns a
- * multiply-add, 4× the plain triple loop).
- */
-function crossProduct(a: tf.Tensor2D, b: tf.Tensor2D): Float64Array {
-  const [f, l] = a.shape;
-  const [as, bs] = [a.dataSync(), b.dataSync()];
-  const [at, bt] = [new Float64Array(l * f), new Float64Array(l * f)];
-  for (let r = 0; r < f; r++) {
-    for (let i = 0; i < l; i++) {
-      at[i * f + r] = as[r * l + i]!;
-      bt[i * f + r] = bs[r * l + i]!;
-    }
-  }
-  const t = new Float64Array(l * l);
-  const quads = f - (f % 4);
-  for (let i = 0; i < l; i++) {
-    for (let j = i; j < l; j++) {
-      const [x, y] = [i * f, j * f];
-      let [s0, s1, s2, s3] = [0, 0, 0, 0];
-      for (let r = 0; r < quads; r += 4) {
-        s0 += at[x + r]! * bt[y + r]!;
-        s1 += at[x + r + 1]! * bt[y + r + 1]!;
-        s2 += at[x + r + 2]! * bt[y + r + 2]!;
-        s3 += at[x + r + 3]! * bt[y + r + 3]!;
-      }
-      for (let r = quads; r < f; r++) s0 += at[x + r]! * bt[y + r]!;
-      t[i * l + j] = s0 + s1 + s2 + s3;
-      t[j * l + i] = t[i * l + j]!;
-    }
-  }
-  return t;
 }
