@@ -3,7 +3,7 @@
 // runs wasm's XNNPACK on 2 threads (default 1 in Node); `--epochs 8` sets the training budget of the
 // reproductions' parts (`--only repro-degradation`, `repro-stochastic-depth`, `repro-fractal`), `--drops
 // 0.75` their step schedule (η / 10 after that fraction of the run; `none` for a constant η), `--seed 2`
-// the nets' seed, `--nets plain | resnet` the degradation run's pair.
+// the nets' seed, `--nets plain | resnet` the degradation run's pair, `--eta 0.025` its base step size.
 import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
 import { convnetjsTrain } from './convnetjs_train';
@@ -57,6 +57,8 @@ const { values } = parseArgs({
     drops: { type: 'string' },
     seed: { type: 'string' },
     nets: { type: 'string' },
+    eta: { type: 'string' },
+    momentum: { type: 'string' },
   },
 });
 const backends = values.backends.split(',');
@@ -71,6 +73,10 @@ if (values.only !== undefined) {
   await PARTS[values.only]?.(backends, {
     ...(values.epochs === undefined ? {} : { epochs: Number(values.epochs) }),
     ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
+    // `--eta 0.025`: the degradation run's base step size.
+    ...(values.eta === undefined ? {} : { eta: Number(values.eta) }),
+    // `--momentum torch`: SGD's momentum in torch's form (rescaled at each drop of η).
+    ...(values.momentum === undefined ? {} : { momentum: values.momentum as ReproOptions['momentum'] }),
     // `--nets resnet`: the degradation run's residual pair alone.
     ...(values.nets === undefined ? {} : { nets: values.nets as ReproOptions['nets'] }),
     // `--drops 0.5,0.75`: η / 10 after half and after three quarters of the run; `--drops none`: constant η.

@@ -21,7 +21,7 @@ const BATCH = 32;
 const CALIBRATION = 256;
 
 /** Default budgets (see the zoo's README, Reproductions, for what they measured). */
-const DEGRADATION = { epochs: 8, drops: [0.75] } as const;
+const DEGRADATION = { epochs: 8, drops: [0.75], eta: 0.05, momentum: 'keras' } as const;
 const STOCHASTIC_DEPTH = { epochs: 12, drops: [0.75] } as const;
 
 async function slices(train = TRAIN, test = TEST): Promise<Slices> {
@@ -47,7 +47,8 @@ function free(s: Slices): void {
 const ETA = 0.05;
 
 /** The paper's optimiser for the CIFAR networks: SGD with momentum 0.9, η set per epoch by {@link stepSize}. */
-const sgd = () => new SGD({ learningRate: ETA, momentum: 0.9 });
+const sgd = (eta = ETA, momentumForm: 'keras' | 'torch' = 'keras') =>
+  new SGD({ learningRate: eta, momentum: 0.9, momentumForm });
 
 /** Budget and schedule of a reproduction's training. */
 export interface ReproOptions {
@@ -65,14 +66,18 @@ export interface ReproOptions {
    * fractions of the run after which η is divided by 10, rounded to whole epochs. `[]`: constant η.
    */
   drops?: readonly number[];
+  /** Degradation only: the base step size η (before the drops). */
+  eta?: number;
+  /** Degradation only: SGD's momentum form ('torch' rescales the momentum at each drop of η, see SGD). */
+  momentum?: 'keras' | 'torch';
 }
 
 /** The shuffle of epoch `e` (0-based) under `seed`: e + 1 for seed 1, as before seeds were an option. */
 const shuffleSeed = (seed: number, e: number) => 1000 * (seed - 1) + e + 1;
 
-/** η in epoch `e` (0-based) of `epochs`: {@link ETA} divided by 10 for each drop already passed. */
-export function stepSize(e: number, epochs: number, drops: readonly number[]): number {
-  return ETA / 10 ** drops.filter((d) => e >= Math.round(d * epochs)).length;
+/** η in epoch `e` (0-based) of `epochs`: `eta` ({@link ETA}) divided by 10 for each drop already passed. */
+export function stepSize(e: number, epochs: number, drops: readonly number[], eta = ETA): number {
+  return eta / 10 ** drops.filter((d) => e >= Math.round(d * epochs)).length;
 }
 
 /** Trains `net` one epoch over the slice (shuffled by `seed`); its mean training loss and accuracy, its seconds. */
@@ -98,7 +103,14 @@ async function epoch(
  * seed 1 it starts behind and overtakes in the sixth epoch; with seed 2 it stays a little behind).
  */
 export async function reproDegradation(backends: string[], options: ReproOptions = {}): Promise<void> {
-  const { epochs = DEGRADATION.epochs, drops = DEGRADATION.drops, seed = 1, nets = 'both' } = options;
+  const {
+    epochs = DEGRADATION.epochs,
+    drops = DEGRADATION.drops,
+    eta = DEGRADATION.eta,
+    momentum = DEGRADATION.momentum,
+    seed = 1,
+    nets = 'both',
+  } = options;
   if (!['plain', 'resnet', 'both'].includes(nets)) {
     throw new Error(`repro-degradation: nets must be plain, resnet or both, got ${String(nets)}`);
   }
@@ -115,7 +127,7 @@ export async function reproDegradation(backends: string[], options: ReproOptions
     const data = await slices();
     for (const [plain, depth] of pairs) {
       const net = resnet(depth, { plain, inputShape: [28, 28, 1], classes: 10, seed }).compile({
-        optimizer: sgd(),
+        optimizer: sgd(eta, momentum),
         loss: 'softmaxCrossEntropy',
         metrics: ['accuracy'],
       });
@@ -124,7 +136,7 @@ export async function reproDegradation(backends: string[], options: ReproOptions
       const name = `${plain ? 'plain' : 'resnet'}-${depth}`;
       const schedule = drops.length === 0 ? 'constant' : `eta/10 after ${drops.join(', ')}`;
       for (let e = 0; e < epochs; e++) {
-        net.compiled.optimizer.learningRate = stepSize(e, epochs, drops);
+        net.compiled.optimizer.learningRate = stepSize(e, epochs, drops, eta);
         last = await epoch(net, data.train, shuffleSeed(seed, e));
         // The curve as it trains (running means over the epoch, training mode), as the paper's Fig. 1.
         report({
@@ -145,6 +157,8 @@ export async function reproDegradation(backends: string[], options: ReproOptions
         seed,
         images: TRAIN,
         epochs,
+        eta,
+        momentum,
         schedule,
         steps: epochs * Math.ceil(TRAIN / BATCH),
         seconds: Number(seconds.toFixed(1)),

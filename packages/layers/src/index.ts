@@ -96,6 +96,7 @@ export {
   optimizers,
   RMSprop,
   SGD,
+  type SGDConfig,
 } from './optimizers';
 export { l1, l1l2, l2, type Regularizer } from './regularizers';
 export { type LoadModelOptions, loadArtifacts, saveArtifacts } from './serialization/artifacts';

@@ -55,6 +55,49 @@ describe('optimizers', () => {
     );
   });
 
+  it("SGD's torch momentum form: the Keras form's steps at a constant η, rescaled at once when η changes", async () => {
+    const lr = 0.1;
+    const torch = (nesterov: boolean) =>
+      reference((w, g, s) => {
+        s[0] = 0.9 * s[0]! + g;
+        return w - lr * (nesterov ? g + 0.9 * s[0]! : s[0]!);
+      });
+    for (const nesterov of [false, true]) {
+      expect(
+        await run(new SGD({ learningRate: lr, momentum: 0.9, nesterov, momentumForm: 'torch' })),
+      ).toEqual(torch(nesterov).map((v) => expect.closeTo(v, 6)));
+    }
+    // η → η/10 after the first step: torch's b ← μb + g, w ← w − ηb against Keras' v ← μv − ηg, w ← w + v.
+    const rates = [0.1, 0.01, 0.01];
+    const dropped = async (momentumForm: 'keras' | 'torch') => {
+      const sgd = new SGD({ learningRate: rates[0]!, momentum: 0.9, momentumForm });
+      const w = tf.variable(tf.tensor1d(w0));
+      grads.forEach((g, t) => {
+        sgd.learningRate = rates[t]!;
+        tf.tidy(() => sgd.applyGradients(new Map([[w, tf.tensor1d(g)]])));
+      });
+      const out = [...w.dataSync()];
+      sgd.dispose();
+      w.dispose();
+      return out;
+    };
+    const byFormula = (form: 'keras' | 'torch') =>
+      w0.map((w, i) => {
+        let [value, state] = [w, 0];
+        grads.forEach((g, t) => {
+          state = form === 'torch' ? 0.9 * state + g[i]! : 0.9 * state - rates[t]! * g[i]!;
+          value = form === 'torch' ? value - rates[t]! * state : value + state;
+        });
+        return value;
+      });
+    expect(await dropped('torch')).toEqual(byFormula('torch').map((v) => expect.closeTo(v, 6)));
+    expect(await dropped('keras')).toEqual(byFormula('keras').map((v) => expect.closeTo(v, 6)));
+    // After the drop the Keras form still carries 0.9 · 0.1 · g₁ of the first step: the two part by far more than rounding.
+    const gap = (await dropped('keras')).map((v, i) => Math.abs(v - (byFormula('torch')[i] ?? 0)));
+    expect(Math.max(...gap)).toBeGreaterThan(0.01);
+    expect(() => new SGD({ learningRate: lr, momentumForm: 'pytorch' as 'torch' })).toThrow(/momentumForm/);
+  });
+
   it('RMSprop and Adam step as their formulas say', async () => {
     const rms = reference((w, g, s) => {
       s[0] = 0.9 * s[0]! + 0.1 * g * g;

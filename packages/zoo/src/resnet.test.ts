@@ -173,6 +173,31 @@ describe('resnet', () => {
     }
   });
 
+  it("initialises the classifier as torch's nn.Linear default (±1/√fan-in, bias 0), not Glorot's 5× variance", async () => {
+    for (const [depth, plain, fanIn] of [
+      [20, false, 64],
+      [20, true, 64],
+      [18, false, 512],
+    ] as const) {
+      const net = resnet(depth, { plain, inputShape: [32, 32, 3], classes: 10, seed: 5 });
+      await expectNoLeaks(() =>
+        tf.tidy(() => {
+          const [kernel, bias] = net.getLayer('fc').weights.map((w) => w.variable);
+          const limit = 1 / Math.sqrt(fanIn);
+          // Uniform on ±limit: every draw inside, the extremes near it (640 or 5,120 draws), variance limit²/3.
+          expect(max(kernel!)).toBeLessThanOrEqual(limit);
+          expect(max(kernel!)).toBeGreaterThan(0.95 * limit);
+          // Glorot uniform would give 2 / (fan-in + 10): 5.2× (fan-in 64) or 5.9× (512) this variance.
+          const ratio = tf.moments(kernel!).variance.dataSync()[0]! / ((limit * limit) / 3);
+          expect(ratio).toBeGreaterThan(0.85);
+          expect(ratio).toBeLessThan(1.15);
+          expect(max(bias!)).toBe(0);
+        }),
+      );
+      net.dispose();
+    }
+  });
+
   it('rejects an unknown depth and stochastic depth on a plain net', () => {
     expect(() => resnet(19 as 18)).toThrow(ZooError);
     expect(() => resnet(20, { plain: true, stochasticDepth: true })).toThrow(/plain: true/);

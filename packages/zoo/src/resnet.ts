@@ -9,6 +9,7 @@ import {
   type Model,
   StochasticDepth,
   type SymbolicTensor,
+  varianceScaling,
 } from '@cnn/layers';
 import { type ClassifierOptions, classifierShape, convBnRelu, finish, ZooError } from './common';
 import { ZeroPadShortcut } from './shortcut';
@@ -18,6 +19,16 @@ import { ZeroPadShortcut } from './shortcut';
  * variance 2/fan-in (torchvision: kaiming_normal_), not Keras' default Glorot uniform (half of it here).
  */
 const HE = 'heNormal';
+
+/**
+ * The classifier's initialiser: torch's `nn.Linear` default, uniform on ±1/√fan-in (variance 1/(3·fan-in)),
+ * bias 0, which the reference code leaves on its last layer (fb.resnet.torch, which reproduced the paper's
+ * CIFAR figures, zeroes only the bias; torchvision likewise). Keras' default Glorot uniform has 5× the
+ * variance here (2/(64 + 10)); with the large pooled features of a deep residual net (their second moment
+ * grows with depth, identity shortcuts adding branches) it gave resnet-56 initial logits of variance ~14
+ * and a first-epoch loss of 4–5.6 against ln 10 = 2.3 (zoo README, Reproductions).
+ */
+const FC = varianceScaling(1 / 3, 'fanIn', 'uniform');
 
 /** One row of a ResNet stage table. */
 export interface ResNetRow {
@@ -148,7 +159,7 @@ export function resnet(depth: ResNetDepth, options: ResNetOptions = {}): Model {
     }
   });
   h = new GlobalAveragePooling2D({ name: 'avgpool' }).apply(h);
-  const logits = new Dense({ units: classes, name: 'fc' }).apply(h);
+  const logits = new Dense({ units: classes, name: 'fc', kernelInitializer: FC }).apply(h);
   const name = `${plain ? 'plain' : 'resnet'}${depth}${sd === false ? '' : '_stochastic_depth'}`;
   return finish(name, x, logits, options);
 }
