@@ -3,7 +3,8 @@
 // runs wasm's XNNPACK on 2 threads (default 1 in Node); `--epochs 8` sets the training budget of the
 // reproductions' parts (`--only repro-degradation`, `repro-stochastic-depth`, `repro-fractal`), `--drops
 // 0.75` their step schedule (η / 10 after that fraction of the run; `none` for a constant η), `--seed 2`
-// the nets' seed, `--nets plain | resnet` the degradation run's pair, `--eta 0.025` its base step size.
+// the nets' seed, `--nets plain | resnet` the degradation run's pair, `--eta 0.05` and `--momentum keras`
+// the degradation and stochastic-depth runs' base step size and SGD momentum form.
 import { parseArgs } from 'node:util';
 import { ready } from '@cnn/core';
 import { convnetjsTrain } from './convnetjs_train';
@@ -73,9 +74,9 @@ if (values.only !== undefined) {
   await PARTS[values.only]?.(backends, {
     ...(values.epochs === undefined ? {} : { epochs: Number(values.epochs) }),
     ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
-    // `--eta 0.025`: the degradation run's base step size.
+    // `--eta 0.05`: the degradation and stochastic-depth runs' base step size.
     ...(values.eta === undefined ? {} : { eta: Number(values.eta) }),
-    // `--momentum torch`: SGD's momentum in torch's form (rescaled at each drop of η).
+    // `--momentum keras`: SGD's momentum in Keras' form (the default, torch's, is rescaled at each drop of η).
     ...(values.momentum === undefined ? {} : { momentum: values.momentum as ReproOptions['momentum'] }),
     // `--nets resnet`: the degradation run's residual pair alone.
     ...(values.nets === undefined ? {} : { nets: values.nets as ReproOptions['nets'] }),

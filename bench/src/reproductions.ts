@@ -20,9 +20,13 @@ const BATCH = 32;
 /** Training images the degradation and stochastic-depth runs recalibrate batch normalisation on. */
 const CALIBRATION = 256;
 
-/** Default budgets (see the zoo's README, Reproductions, for what they measured). */
-const DEGRADATION = { epochs: 8, drops: [0.75], eta: 0.05, momentum: 'keras' } as const;
-const STOCHASTIC_DEPTH = { epochs: 12, drops: [0.75] } as const;
+/**
+ * The CIFAR nets' training recipe, shared by the degradation and stochastic-depth runs (see the zoo's README,
+ * Reproductions, for what the others measured): the paper's SGD (He et al. 2016 §4.2: momentum 0.9, η 0.1
+ * at batch 128, here scaled to batch 32 as 0.025, divided by 10 late in the run) with the reference code's
+ * momentum form (fb.resnet.torch: b ← μb + g, w ← w − ηb), 12 passes over the slice, η/10 for the last 3.
+ */
+const RECIPE = { epochs: 12, drops: [0.75], eta: 0.025, momentum: 'torch' } as const;
 
 async function slices(train = TRAIN, test = TEST): Promise<Slices> {
   const parts = split(await mnistEmbedded(), { train, test }, { seed: 7 });
@@ -40,14 +44,8 @@ function free(s: Slices): void {
   tf.dispose([s.train.x, s.train.y, s.test.x, s.test.y]);
 }
 
-/**
- * The base step size. The paper's 0.1 at batch 128, scaled to batch 32, is 0.025; 0.025 was measured not to
- * change the degradation run's order (README), and 0.05 trains faster over these few hundred steps.
- */
-const ETA = 0.05;
-
-/** The paper's optimiser for the CIFAR networks: SGD with momentum 0.9, η set per epoch by {@link stepSize}. */
-const sgd = (eta = ETA, momentumForm: 'keras' | 'torch' = 'keras') =>
+/** SGD with momentum 0.9 of the given base η and form; η is then set per epoch by {@link stepSize}. */
+const sgd = (eta: number, momentumForm: 'keras' | 'torch') =>
   new SGD({ learningRate: eta, momentum: 0.9, momentumForm });
 
 /** Budget and schedule of a reproduction's training. */
@@ -66,17 +64,36 @@ export interface ReproOptions {
    * fractions of the run after which η is divided by 10, rounded to whole epochs. `[]`: constant η.
    */
   drops?: readonly number[];
-  /** Degradation only: the base step size η (before the drops). */
+  /** Degradation and stochastic depth: the base step size η (before the drops). */
   eta?: number;
-  /** Degradation only: SGD's momentum form ('torch' rescales the momentum at each drop of η, see SGD). */
+  /**
+   * Degradation and stochastic depth: SGD's momentum form ('torch' rescales the momentum still to come at
+   * each drop of η; 'keras' coasts on the old η's velocity for ~10 steps, see `SGD`).
+   */
   momentum?: 'keras' | 'torch';
+}
+
+/** {@link RECIPE} with the options' changes, checked (a mistyped `--eta` would otherwise train on NaN). */
+function recipe(options: ReproOptions) {
+  const {
+    epochs = RECIPE.epochs,
+    drops = RECIPE.drops,
+    eta = RECIPE.eta,
+    momentum = RECIPE.momentum,
+  } = options;
+  if (!(Number.isInteger(epochs) && epochs > 0) || !(eta > 0) || drops.some((d) => !(d > 0 && d < 1))) {
+    throw new Error(
+      `reproductions: expected epochs a positive integer, eta > 0 and drops in (0, 1), got ${epochs}, ${eta}, ${drops.join(',')}`,
+    );
+  }
+  return { epochs, drops, eta, momentum };
 }
 
 /** The shuffle of epoch `e` (0-based) under `seed`: e + 1 for seed 1, as before seeds were an option. */
 const shuffleSeed = (seed: number, e: number) => 1000 * (seed - 1) + e + 1;
 
-/** η in epoch `e` (0-based) of `epochs`: `eta` ({@link ETA}) divided by 10 for each drop already passed. */
-export function stepSize(e: number, epochs: number, drops: readonly number[], eta = ETA): number {
+/** η in epoch `e` (0-based) of `epochs`: `eta` divided by 10 for each drop already passed. */
+export function stepSize(e: number, epochs: number, drops: readonly number[], eta: number): number {
   return eta / 10 ** drops.filter((d) => e >= Math.round(d * epochs)).length;
 }
 
@@ -93,24 +110,16 @@ async function epoch(
 }
 
 /**
- * Fig. 1: plain-20, plain-56, resnet-20 and resnet-56 trained alike (SGD, momentum 0.9, batch 32, seed 1;
- * by default 8 passes over 1024 training images, η = 0.05 then η/10 for the last quarter, as the paper
- * ends its run). For each, the running training loss and error of every epoch (training mode, the
- * paper's curves), and the training error on the slice afterwards in inference mode, with the batch-norm
- * moving averages as trained and recalibrated (`recalibrateBatchNorm` on 256 of the training images:
- * averages of momentum 0.9 cover the last ~10 steps, and lag weights that still move fast, more so over
- * 27 blocks). The deeper plain net should end worse than the shallower; the deeper residual net not (with
- * seed 1 it starts behind and overtakes in the sixth epoch; with seed 2 it stays a little behind).
+ * Fig. 1: plain-20, plain-56, resnet-20 and resnet-56 trained alike by {@link RECIPE} (batch 32, seed 1 by
+ * default). For each, the running training loss and error of every epoch (training mode, the paper's
+ * curves), and the training error on the slice afterwards in inference mode, with the batch-norm moving
+ * averages as trained and recalibrated (`recalibrateBatchNorm` on 256 of the training images: averages of
+ * momentum 0.9 cover the last ~10 steps, and lag weights that still move fast, more so over 27 blocks).
+ * The deeper plain net should end worse than the shallower; the deeper residual net not.
  */
 export async function reproDegradation(backends: string[], options: ReproOptions = {}): Promise<void> {
-  const {
-    epochs = DEGRADATION.epochs,
-    drops = DEGRADATION.drops,
-    eta = DEGRADATION.eta,
-    momentum = DEGRADATION.momentum,
-    seed = 1,
-    nets = 'both',
-  } = options;
+  const { epochs, drops, eta, momentum } = recipe(options);
+  const { seed = 1, nets = 'both' } = options;
   if (!['plain', 'resnet', 'both'].includes(nets)) {
     throw new Error(`repro-degradation: nets must be plain, resnet or both, got ${String(nets)}`);
   }
@@ -183,26 +192,26 @@ export async function reproDegradation(backends: string[], options: ReproOptions
 
 /**
  * Table 2: resnet-56 with stochastic depth (linear decay to p_L = 0.5) against constant depth, trained
- * alike (as {@link reproDegradation}, the same step schedule; by default 12 epochs, the last quarter at
- * η/10: at 8 the stochastic net still trailed by 3.4 points), their epochs alternating so that load
- * drifting over the run slows both alike: the mean seconds per epoch after the first (which compiles
- * kernels), the cut, and each one's test accuracy (1000 held-out images) after the same budget, with the
- * batch-norm moving averages as trained and recalibrated (`recalibrateBatchNorm` on 256 training images):
- * at inference each block adds p_l times its branch, not the branch or nothing as in training, so the BN
- * layers downstream see other statistics than their averages were made on (measured: it moves the
- * stochastic net's accuracy by under 2 points; it was not the cause of the gap).
+ * alike by {@link RECIPE} (seed 1: the constant-depth net is the degradation run's resnet-56, step for
+ * step), their epochs alternating so that load drifting over the run slows both alike: the mean seconds
+ * per epoch after the first (which compiles kernels), the cut, and each one's test accuracy (1000 held-out
+ * images) after the same budget, with the batch-norm moving averages as trained and recalibrated
+ * (`recalibrateBatchNorm` on 256 training images): at inference each block adds p_l times its branch, not
+ * the branch or nothing as in training, so the BN layers downstream see other statistics than their
+ * averages were made on.
  */
 export async function reproStochasticDepth(
   backends: string[],
   options: ReproOptions & { depth?: 56 | 110 } = {},
 ): Promise<void> {
-  const { epochs = STOCHASTIC_DEPTH.epochs, drops = STOCHASTIC_DEPTH.drops, depth = 56 } = options;
+  const { epochs, drops, eta, momentum } = recipe(options);
+  const { depth = 56 } = options;
   for (const backend of backends) {
     await ready({ backend });
     const data = await slices();
     const nets = [false, true].map((stochasticDepth) =>
       resnet(depth, { stochasticDepth, inputShape: [28, 28, 1], classes: 10, seed: 1 }).compile({
-        optimizer: sgd(),
+        optimizer: sgd(eta, momentum),
         loss: 'softmaxCrossEntropy',
         metrics: ['accuracy'],
       }),
@@ -211,8 +220,8 @@ export async function reproStochasticDepth(
     const seconds = nets.map(() => [] as number[]);
     for (let e = 0; e < epochs; e++) {
       for (const [i, net] of nets.entries()) {
-        net.compiled.optimizer.learningRate = stepSize(e, epochs, drops);
-        const run = await epoch(net, data.train, e + 1);
+        net.compiled.optimizer.learningRate = stepSize(e, epochs, drops, eta);
+        const run = await epoch(net, data.train, shuffleSeed(1, e));
         seconds[i]!.push(run.seconds);
         report({
           bench: 'repro-stochastic-depth-epoch-train-error',
@@ -229,7 +238,16 @@ export async function reproStochasticDepth(
     }
     const perEpoch = seconds.map((s) => s.slice(1).reduce((a, b) => a + b, 0) / (s.length - 1));
     const schedule = drops.length === 0 ? 'constant' : `eta/10 after ${drops.join(', ')}`;
-    const detail = { backend, net: `resnet-${depth}`, images: TRAIN, batch: BATCH, epochs, schedule };
+    const detail = {
+      backend,
+      net: `resnet-${depth}`,
+      images: TRAIN,
+      batch: BATCH,
+      epochs,
+      eta,
+      momentum,
+      schedule,
+    };
     const sample = tf.slice(data.train.x, 0, CALIBRATION);
     for (const [i, net] of nets.entries()) {
       const accuracy = async (bn: string) =>

@@ -22,8 +22,8 @@ const HE = 'heNormal';
 
 /**
  * The classifier's initialiser: torch's `nn.Linear` default, uniform on ±1/√fan-in (variance 1/(3·fan-in)),
- * bias 0, which the reference code leaves on its last layer (fb.resnet.torch, which reproduced the paper's
- * CIFAR figures, zeroes only the bias; torchvision likewise). Keras' default Glorot uniform has 5× the
+ * bias 0: the reference code's last layer (fb.resnet.torch, which reproduced the paper's CIFAR figures,
+ * keeps that kernel and zeroes the bias; torchvision keeps the kernel too). Keras' default Glorot uniform has 5× the
  * variance here (2/(64 + 10)); with the large pooled features of a deep residual net (their second moment
  * grows with depth, identity shortcuts adding branches) it gave resnet-56 initial logits of variance ~14
  * and a first-epoch loss of 4–5.6 against ln 10 = 2.3 (zoo README, Reproductions).
