@@ -3,8 +3,16 @@
 // (Huang et al. 2016, Table 2) and FractalNet's deepest column alone (Larsson et al. 2017, Table 3).
 import { ready } from '@cnn/core';
 import { type ImageSet, mnistEmbedded, split } from '@cnn/datasets';
-import { Adam, type Model, SGD } from '@cnn/layers';
-import { type DropPathSampler, fractalColumn, fractalnet, recalibrateBatchNorm, resnet } from '@cnn/zoo';
+import { Adam, type Model, SGD, type SGDConfig } from '@cnn/layers';
+import {
+  type DropPathSampler,
+  fractalColumn,
+  fractalnet,
+  type ResNetDepth,
+  type ResNetOptions,
+  recalibrateBatchNorm,
+  resnet,
+} from '@cnn/zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { report } from './report';
 
@@ -44,10 +52,6 @@ function free(s: Slices): void {
   tf.dispose([s.train.x, s.train.y, s.test.x, s.test.y]);
 }
 
-/** SGD with momentum 0.9 of the given base η and form; η is then set per epoch by {@link stepSize}. */
-const sgd = (eta: number, momentumForm: 'keras' | 'torch') =>
-  new SGD({ learningRate: eta, momentum: 0.9, momentumForm });
-
 /** Budget and schedule of a reproduction's training. */
 export interface ReproOptions {
   /** Passes over the 1024 training images. */
@@ -70,10 +74,13 @@ export interface ReproOptions {
    * Degradation and stochastic depth: SGD's momentum form ('torch' rescales the momentum still to come at
    * each drop of η; 'keras' coasts on the old η's velocity for ~10 steps, see `SGD`).
    */
-  momentum?: 'keras' | 'torch';
+  momentum?: SGDConfig['momentumForm'];
 }
 
-/** {@link RECIPE} with the options' changes, checked (a mistyped `--eta` would otherwise train on NaN). */
+/**
+ * {@link RECIPE} with the options' changes, checked (a mistyped `--eta` would otherwise train on NaN): its
+ * budget, its MNIST-sized resnets compiled with its SGD, and η by epoch.
+ */
 function recipe(options: ReproOptions) {
   const {
     epochs = RECIPE.epochs,
@@ -86,7 +93,22 @@ function recipe(options: ReproOptions) {
       `reproductions: expected epochs a positive integer, eta > 0 and drops in (0, 1), got ${epochs}, ${eta}, ${drops.join(',')}`,
     );
   }
-  return { epochs, drops, eta, momentum };
+  return {
+    epochs,
+    eta,
+    momentum,
+    schedule: drops.length === 0 ? 'constant' : `eta/10 after ${drops.join(', ')}`,
+    resnet: (depth: ResNetDepth, net: ResNetOptions) =>
+      resnet(depth, { inputShape: [28, 28, 1], classes: 10, ...net }).compile({
+        optimizer: new SGD({ learningRate: eta, momentum: 0.9, momentumForm: momentum }),
+        loss: 'softmaxCrossEntropy',
+        metrics: ['accuracy'],
+      }),
+    /** Sets `net`'s η for epoch `e` (0-based). */
+    setEta: (net: Model, e: number) => {
+      net.compiled.optimizer.learningRate = stepSize(e, epochs, drops, eta);
+    },
+  };
 }
 
 /** The shuffle of epoch `e` (0-based) under `seed`: e + 1 for seed 1, as before seeds were an option. */
@@ -118,7 +140,8 @@ async function epoch(
  * The deeper plain net should end worse than the shallower; the deeper residual net not.
  */
 export async function reproDegradation(backends: string[], options: ReproOptions = {}): Promise<void> {
-  const { epochs, drops, eta, momentum } = recipe(options);
+  const train = recipe(options);
+  const { epochs, eta, momentum, schedule } = train;
   const { seed = 1, nets = 'both' } = options;
   if (!['plain', 'resnet', 'both'].includes(nets)) {
     throw new Error(`repro-degradation: nets must be plain, resnet or both, got ${String(nets)}`);
@@ -135,17 +158,12 @@ export async function reproDegradation(backends: string[], options: ReproOptions
     await ready({ backend });
     const data = await slices();
     for (const [plain, depth] of pairs) {
-      const net = resnet(depth, { plain, inputShape: [28, 28, 1], classes: 10, seed }).compile({
-        optimizer: sgd(eta, momentum),
-        loss: 'softmaxCrossEntropy',
-        metrics: ['accuracy'],
-      });
+      const net = train.resnet(depth, { plain, seed });
       const start = performance.now();
       let last = { loss: Number.NaN, accuracy: Number.NaN, seconds: 0 };
       const name = `${plain ? 'plain' : 'resnet'}-${depth}`;
-      const schedule = drops.length === 0 ? 'constant' : `eta/10 after ${drops.join(', ')}`;
       for (let e = 0; e < epochs; e++) {
-        net.compiled.optimizer.learningRate = stepSize(e, epochs, drops, eta);
+        train.setEta(net, e);
         last = await epoch(net, data.train, shuffleSeed(seed, e));
         // The curve as it trains (running means over the epoch, training mode), as the paper's Fig. 1.
         report({
@@ -204,23 +222,18 @@ export async function reproStochasticDepth(
   backends: string[],
   options: ReproOptions & { depth?: 56 | 110 } = {},
 ): Promise<void> {
-  const { epochs, drops, eta, momentum } = recipe(options);
+  const train = recipe(options);
+  const { epochs, eta, momentum, schedule } = train;
   const { depth = 56 } = options;
   for (const backend of backends) {
     await ready({ backend });
     const data = await slices();
-    const nets = [false, true].map((stochasticDepth) =>
-      resnet(depth, { stochasticDepth, inputShape: [28, 28, 1], classes: 10, seed: 1 }).compile({
-        optimizer: sgd(eta, momentum),
-        loss: 'softmaxCrossEntropy',
-        metrics: ['accuracy'],
-      }),
-    );
+    const nets = [false, true].map((stochasticDepth) => train.resnet(depth, { stochasticDepth, seed: 1 }));
     const kinds = ['constant', 'stochastic'] as const;
     const seconds = nets.map(() => [] as number[]);
     for (let e = 0; e < epochs; e++) {
       for (const [i, net] of nets.entries()) {
-        net.compiled.optimizer.learningRate = stepSize(e, epochs, drops, eta);
+        train.setEta(net, e);
         const run = await epoch(net, data.train, shuffleSeed(1, e));
         seconds[i]!.push(run.seconds);
         report({
@@ -237,7 +250,6 @@ export async function reproStochasticDepth(
       }
     }
     const perEpoch = seconds.map((s) => s.slice(1).reduce((a, b) => a + b, 0) / (s.length - 1));
-    const schedule = drops.length === 0 ? 'constant' : `eta/10 after ${drops.join(', ')}`;
     const detail = {
       backend,
       net: `resnet-${depth}`,
