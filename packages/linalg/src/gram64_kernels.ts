@@ -45,16 +45,8 @@ const addSegment = (rows: readonly (readonly [dst: number, va: number, vv: numbe
   ...[op.get(T.len), op.i32(1), op.i32And, op.i32Eqz, op.brIf(0)],
   ...[op.get(T.from), op.f32Load(), op.f64PromoteF32, op.set(T.xs)],
   ...rows.flatMap(([dst, va]) => [
-    ...[
-      op.get(dst),
-      op.get(dst),
-      op.f64Load(),
-      op.get(va),
-      op.get(T.xs),
-      op.f64Mul,
-      op.f64Add,
-      op.f64Store(),
-    ],
+    ...[op.get(dst), op.get(dst), op.f64Load(), op.get(va), op.get(T.xs), op.f64Mul, op.f64Add],
+    op.f64Store(),
   ]),
   op.end,
 ];
